@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isCustosError } from '../errors/index.ts';
+import { loadConfig } from './index.ts';
+
+const cwd = mkdtempSync(join(tmpdir(), 'custos-config-'));
+
+function settingOf(env: Record<string, string>, dir = cwd): string | undefined {
+  try {
+    loadConfig(env, dir);
+    return undefined;
+  } catch (e) {
+    if (isCustosError(e, 'CUSTOS_CONFIG_INVALID')) return String(e.extra.setting);
+    throw e;
+  }
+}
+
+describe('loadConfig', () => {
+  it('has safe defaults: embedded database in ./data, port 8080, loopback only', () => {
+    const c = loadConfig({}, cwd);
+    expect(c.dataDir).toBe(join(cwd, 'data'));
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.demo).toBe(true);
+  });
+
+  it('switches to PostgreSQL with a postgres:// URL', () => {
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u@localhost:5432/custos' }, cwd).databaseUrl,
+    ).toBe('postgres://u@localhost:5432/custos');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://localhost' }, 'DATABASE_URL'],
+    [{ CUSTOS_DEMO: 'maybe' }, 'CUSTOS_DEMO'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CUSTOS_TENANT: 'Bad Tenant!' }, 'CUSTOS_TENANT'],
+    [{ CUSTOS_DEMO_PATIENTS: '0' }, 'CUSTOS_DEMO_PATIENTS'],
+    [{ CUSTOS_CONFIG: '/nonexistent/custos.json' }, 'CUSTOS_CONFIG'],
+  ])('rejects %j naming %s', (env, setting) => {
+    expect(settingOf(env)).toBe(setting);
+  });
+
+  it('reads an optional config file, environment wins, unknown keys are rejected', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custos-config-file-'));
+    writeFileSync(
+      join(dir, 'custos.config.json'),
+      JSON.stringify({ port: 9000, demo: false, tenant: 'h1' }),
+    );
+    const c = loadConfig({ PORT: '9100' }, dir);
+    expect(c.port).toBe(9100);
+    expect(c.demo).toBe(false);
+    expect(c.tenant).toBe('h1');
+    writeFileSync(join(dir, 'custos.config.json'), JSON.stringify({ prot: 9000 }));
+    expect(settingOf({}, dir)).toContain('prot');
+    writeFileSync(join(dir, 'custos.config.json'), '{ not json');
+    expect(settingOf({}, dir)).toBe('CUSTOS_CONFIG');
+  });
+});
