@@ -16,20 +16,20 @@ import {
 function testSealer(): FieldSealer {
   const key = randomBytes(32);
   return {
-    seal(tenant, plaintext, context) {
+    async seal(tenant, plaintext, context) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(`${tenant}|${context}`));
       const body = Buffer.concat([c.update(plaintext), c.final()]);
       return Buffer.concat([iv, c.getAuthTag(), body]);
     },
-    open(tenant, ct, context) {
+    async open(tenant, ct, context) {
       const d = createDecipheriv('aes-256-gcm', key, ct.subarray(0, 12)).setAAD(
         Buffer.from(`${tenant}|${context}`),
       );
       d.setAuthTag(ct.subarray(12, 28));
       return Buffer.concat([d.update(ct.subarray(28)), d.final()]);
     },
-    blindIndex(tenant, kind, value) {
+    async blindIndex(tenant, kind, value) {
       return createHmac('sha256', key).update(`${tenant}|${kind}|${value}`).digest();
     },
   };

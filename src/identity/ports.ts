@@ -5,10 +5,10 @@
 
 /** Encrypts staff personal data at rest; `context` is bound as associated data. */
 export interface FieldSealer {
-  seal(tenantId: string, plaintext: Buffer, context: string): Buffer;
-  open(tenantId: string, ciphertext: Buffer, context: string): Buffer;
+  seal(tenantId: string, plaintext: Buffer, context: string): Promise<Buffer>;
+  open(tenantId: string, ciphertext: Buffer, context: string): Promise<Buffer>;
   /** Keyed, per-tenant exact-match index of a normalised value (e.g. national ID, phone). */
-  blindIndex(tenantId: string, kind: string, value: string): Buffer;
+  blindIndex(tenantId: string, kind: string, value: string): Promise<Buffer | undefined>;
 }
 
 /** An audit event about identity: logins, failures, MFA changes, account administration. */

@@ -243,18 +243,28 @@ export class IdentityService {
         id,
         username: p.username,
         staff_number: p.staffNumber,
-        name_sealed: this.sealer.seal(tenantId, Buffer.from(p.name, 'utf8'), `staff|name|${id}`),
+        name_sealed: await this.sealer.seal(
+          tenantId,
+          Buffer.from(p.name, 'utf8'),
+          `staff|name|${id}`,
+        ),
         roles: [...new Set(p.roles)],
         department_id: p.departmentId ?? null,
         status: p.status ?? EmploymentStatus.Active,
         status_changed_at: at,
         hr_sealed: p.hr
-          ? this.sealer.seal(tenantId, Buffer.from(JSON.stringify(p.hr), 'utf8'), `staff|hr|${id}`)
+          ? await this.sealer.seal(
+              tenantId,
+              Buffer.from(JSON.stringify(p.hr), 'utf8'),
+              `staff|hr|${id}`,
+            )
           : null,
         national_id_index: p.hr?.nationalId
-          ? this.sealer.blindIndex(tenantId, 'national-id', p.hr.nationalId)
+          ? ((await this.sealer.blindIndex(tenantId, 'national-id', p.hr.nationalId)) ?? null)
           : null,
-        phone_index: p.hr?.phone ? this.sealer.blindIndex(tenantId, 'phone', p.hr.phone) : null,
+        phone_index: p.hr?.phone
+          ? ((await this.sealer.blindIndex(tenantId, 'phone', p.hr.phone)) ?? null)
+          : null,
         password_hash: p.password === undefined ? null : await hashPassword(p.password),
         totp_sealed: null,
         totp_last_step: null,
@@ -299,7 +309,7 @@ export class IdentityService {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ? this.toStaff(row) : null;
+    return row ? await this.toStaff(row) : null;
   }
 
   /** Staff of a tenant, filtered, in pages ordered by id (pass the last id as `after`). */
@@ -322,7 +332,7 @@ export class IdentityService {
       .orderBy('id')
       .limit(Math.min(filter.limit ?? 100, 1000))
       .execute();
-    return rows.map((r) => this.toStaff(r));
+    return Promise.all(rows.map((r) => this.toStaff(r)));
   }
 
   /** Decrypted HR data (home address, phone, emergency contacts, national ID) for the monitor. */
@@ -335,20 +345,21 @@ export class IdentityService {
       .executeTakeFirst();
     if (!row?.hr_sealed) return null;
     return JSON.parse(
-      this.sealer.open(tenantId, row.hr_sealed, `staff|hr|${id}`).toString('utf8'),
+      (await this.sealer.open(tenantId, row.hr_sealed, `staff|hr|${id}`)).toString('utf8'),
     ) as StaffHrData;
   }
 
   /** Staff members whose national ID equals `nationalId` (a staff member who is also a patient). */
   async findStaffByNationalId(tenantId: string, nationalId: string): Promise<Staff[]> {
-    const ix = this.sealer.blindIndex(tenantId, 'national-id', nationalId);
+    const ix = await this.sealer.blindIndex(tenantId, 'national-id', nationalId);
+    if (!ix) return [];
     const rows = await this.db
       .selectFrom('staff')
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('national_id_index', '=', ix)
       .execute();
-    return rows.map((r) => this.toStaff(r));
+    return Promise.all(rows.map((r) => this.toStaff(r)));
   }
 
   /**
@@ -613,7 +624,8 @@ export class IdentityService {
       });
       throw new CustosError(ErrorCode.Unauthenticated, 'this account is not active');
     }
-    const enrolled = row.totp_sealed !== null && !this.openTotp(row).startsWith(PENDING_TOTP);
+    const enrolled =
+      row.totp_sealed !== null && !(await this.openTotp(row)).startsWith(PENDING_TOTP);
     let mfaVerified = false;
     if (enrolled) {
       if (!input.totp) {
@@ -630,7 +642,7 @@ export class IdentityService {
           'a one-time code from the authenticator app is required',
         );
       }
-      const step = matchTotp(this.openTotp(row), input.totp, now);
+      const step = matchTotp(await this.openTotp(row), input.totp, now);
       if (step === null || (row.totp_last_step !== null && step <= row.totp_last_step)) {
         await this.registerFailure(row, base, step === null ? 'bad-totp' : 'replayed-totp');
         throw new CustosError(
@@ -653,7 +665,7 @@ export class IdentityService {
       enrolment = t;
       await this.db
         .updateTable('staff')
-        .set({ totp_sealed: this.sealTotp(row, PENDING_TOTP + t.secret) })
+        .set({ totp_sealed: await this.sealTotp(row, PENDING_TOTP + t.secret) })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', row.id)
         .execute();
@@ -693,7 +705,7 @@ export class IdentityService {
     return {
       token: secret,
       session: toSession(session),
-      staff: this.toStaff(row),
+      staff: await this.toStaff(row),
       ...(enrolment ? { enrolment } : {}),
     };
   }
@@ -703,7 +715,7 @@ export class IdentityService {
     const { session, row } = await this.sessionRow(token, true);
     if (!session.enrolment_pending || !row.totp_sealed)
       throw new CustosError(ErrorCode.Conflict, 'no enrolment is pending for this session');
-    const pending = this.openTotp(row);
+    const pending = await this.openTotp(row);
     if (!pending.startsWith(PENDING_TOTP))
       throw new CustosError(ErrorCode.Conflict, 'no enrolment is pending for this session');
     const secret = pending.slice(PENDING_TOTP.length);
@@ -737,7 +749,7 @@ export class IdentityService {
     await this.db.transaction().execute(async (tx) => {
       await tx
         .updateTable('staff')
-        .set({ totp_sealed: this.sealTotp(row, secret), totp_last_step: step })
+        .set({ totp_sealed: await this.sealTotp(row, secret), totp_last_step: step })
         .where('tenant_id', '=', row.tenant_id)
         .where('id', '=', row.id)
         .execute();
@@ -791,7 +803,10 @@ export class IdentityService {
       .where('tenant_id', '=', session.tenant_id)
       .where('id', '=', session.id)
       .execute();
-    return { session: toSession({ ...session, last_seen_at: now }), staff: this.toStaff(row) };
+    return {
+      session: toSession({ ...session, last_seen_at: now }),
+      staff: await this.toStaff(row),
+    };
   }
 
   /** Ends one session (audited). */
@@ -1016,28 +1031,29 @@ export class IdentityService {
     return row;
   }
 
-  private openTotp(row: StaffRow): string {
-    return this.sealer
-      .open(row.tenant_id, row.totp_sealed!, `staff|totp|${row.id}`)
-      .toString('utf8');
+  private async openTotp(row: StaffRow): Promise<string> {
+    const plain = await this.sealer.open(row.tenant_id, row.totp_sealed!, `staff|totp|${row.id}`);
+    return plain.toString('utf8');
   }
 
-  private sealTotp(row: StaffRow, value: string): Buffer {
+  private sealTotp(row: StaffRow, value: string): Promise<Buffer> {
     return this.sealer.seal(row.tenant_id, Buffer.from(value, 'utf8'), `staff|totp|${row.id}`);
   }
 
-  private toStaff(r: StaffRow): Staff {
+  private async toStaff(r: StaffRow): Promise<Staff> {
     return {
       tenantId: r.tenant_id,
       id: r.id,
       username: r.username,
       staffNumber: r.staff_number,
-      name: this.sealer.open(r.tenant_id, r.name_sealed, `staff|name|${r.id}`).toString('utf8'),
+      name: (await this.sealer.open(r.tenant_id, r.name_sealed, `staff|name|${r.id}`)).toString(
+        'utf8',
+      ),
       roles: r.roles,
       departmentId: r.department_id,
       status: r.status,
       statusChangedAt: r.status_changed_at,
-      mfaEnrolled: r.totp_sealed !== null && !this.openTotp(r).startsWith(PENDING_TOTP),
+      mfaEnrolled: r.totp_sealed !== null && !(await this.openTotp(r)).startsWith(PENDING_TOTP),
       mfaRequired: r.mfa_required,
       trainingCompletedAt: r.training_completed_at,
       createdAt: r.created_at,
