@@ -353,7 +353,7 @@ export class CompactRange {
     leafHash: Uint8Array,
     onComplete?: (level: number, index: number, hash: Buffer) => void,
   ): void {
-    let h = Buffer.from(leafHash);
+    let h: Buffer = Buffer.from(leafHash);
     let level = 0;
     let index = this.size;
     onComplete?.(0, index, h);

@@ -1,0 +1,386 @@
+/**
+ * The appender. `appendEntry` resolves only once the entry is committed (fail closed: on any
+ * write failure it throws CUSTOS_LEDGER_UNAVAILABLE and the caller must not disclose). Concurrent
+ * appends to one tenant are grouped into one transaction (group commit) in arrival order; the
+ * chain row is locked with SELECT … FOR UPDATE so appenders in other processes cannot fork it.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { CustosError, ErrorCode, isCustosError } from '../errors/index.ts';
+import {
+  checkTenant,
+  GENESIS_HASH,
+  hashEntry,
+  normaliseEntry,
+  type EncodableEntry,
+  type NormalisedEntry,
+} from './canonical.ts';
+import { signTreeHeadWith, type TreeHead } from './heads.ts';
+import { CompactRange } from './merkle.ts';
+import type { LedgerTables } from './migrations.ts';
+import { ensurePartition } from './partitions.ts';
+import type { Signer } from './signer.ts';
+import type { AppendedEntry, LedgerEntryInput } from './types.ts';
+
+/** Perfect subtrees of 2^NODE_LEVEL leaves and more are stored for fast proofs. */
+export const NODE_LEVEL = 8;
+
+/** How the appender behaves. */
+export interface LedgerOptions {
+  /** Signs tree heads; without one no heads are made (verification then covers the chain only). */
+  signer?: Signer;
+  /** Sign a head when this many entries were added since the last head (N). Default 1000. */
+  headEvery?: number;
+  /** …or when this many ms passed with unsigned entries (T). Default 60 000; 0 disables the timer. */
+  headIntervalMs?: number;
+  /** Largest number of queued appends committed in one transaction. Default 512. */
+  maxBatch?: number;
+  /** false: one transaction per entry (for comparison); default true. */
+  groupCommit?: boolean;
+  /** Injected clock. */
+  clock?: () => Date;
+}
+
+/** An open appender over one database. */
+export interface Ledger {
+  /** Appends one entry to the tenant's chain; resolves after commit. */
+  appendEntry(tenant: string, entry: LedgerEntryInput): Promise<AppendedEntry>;
+  /** Appends many entries in order (chunks of maxBatch per transaction); resolves after all commit. */
+  appendEntries(tenant: string, entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]>;
+  /** Signs a head over the current size now if entries were added since the last head. */
+  signTreeHead(tenant: string): Promise<TreeHead | null>;
+  /** Waits for queued appends, signs final heads, stops the timer. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  entry: NormalisedEntry;
+  resolve: (r: AppendedEntry) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Queue {
+  items: Pending[];
+  running: Promise<void> | null;
+}
+
+/** Opens an appender on `db` (the ledger migrations must be applied). */
+export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {}): Ledger {
+  const clock = opts.clock ?? (() => new Date());
+  const headEvery = opts.headEvery ?? 1000;
+  const maxBatch = opts.groupCommit === false ? 1 : Math.max(1, opts.maxBatch ?? 512);
+  const queues = new Map<string, Queue>();
+  const touched = new Set<string>();
+  let closed = false;
+
+  const run = async (tenant: string, q: Queue): Promise<void> => {
+    // Let appends issued in the same tick join the first batch.
+    await Promise.resolve();
+    while (q.items.length > 0) {
+      const batch = q.items.splice(0, maxBatch);
+      try {
+        const results = await commitBatch(
+          db,
+          tenant,
+          batch.map((p) => p.entry),
+          clock,
+          opts.signer,
+          headEvery,
+        );
+        batch.forEach((p, i) => p.resolve(results[i] as AppendedEntry));
+      } catch (e) {
+        const err = isCustosError(e)
+          ? e
+          : new CustosError(
+              ErrorCode.LedgerUnavailable,
+              'the access ledger could not record the entry; nothing may be disclosed',
+            );
+        batch.forEach((p) => p.reject(err));
+      }
+    }
+    q.running = null;
+  };
+
+  const enqueue = (tenant: string, entries: NormalisedEntry[]): Promise<AppendedEntry>[] => {
+    if (closed) throw new CustosError(ErrorCode.LedgerUnavailable, 'the ledger is closed');
+    let q = queues.get(tenant);
+    if (!q) queues.set(tenant, (q = { items: [], running: null }));
+    const promises = entries.map(
+      (entry) =>
+        new Promise<AppendedEntry>((resolve, reject) =>
+          (q as Queue).items.push({ entry, resolve, reject }),
+        ),
+    );
+    touched.add(tenant);
+    if (!q.running) q.running = run(tenant, q);
+    return promises;
+  };
+
+  const timer =
+    opts.signer && (opts.headIntervalMs ?? 60_000) > 0
+      ? setInterval(() => {
+          for (const t of touched) void signHead(t).catch(() => {});
+        }, opts.headIntervalMs ?? 60_000)
+      : null;
+  timer?.unref();
+
+  const signHead = async (tenant: string): Promise<TreeHead | null> => {
+    const signer = opts.signer;
+    if (!signer) return null;
+    // Wait for this process's queued appends so the head covers them.
+    await queues.get(tenant)?.running;
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const chain = await lockChain(trx, tenant);
+        if (chain.size <= chain.head_size) return null;
+        const range = CompactRange.from(chain.size, chain.frontier);
+        return writeHead(trx, tenant, signer, chain.size, range.root(), clock());
+      });
+    } catch (e) {
+      if (isCustosError(e)) throw e;
+      throw new CustosError(
+        ErrorCode.LedgerUnavailable,
+        'the access ledger could not sign a tree head',
+      );
+    }
+  };
+
+  return {
+    async appendEntry(tenant, entry) {
+      checkTenant(tenant);
+      const [p] = enqueue(tenant, [normaliseEntry(entry)]);
+      return p as Promise<AppendedEntry>;
+    },
+    async appendEntries(tenant, entries) {
+      checkTenant(tenant);
+      const norm = entries.map((e) => normaliseEntry(e));
+      return Promise.all(enqueue(tenant, norm));
+    },
+    signTreeHead: (tenant) => signHead(checkTenant(tenant)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      await Promise.all([...queues.values()].map((q) => q.running));
+      if (opts.signer) for (const t of touched) await signHead(t).catch(() => null);
+    },
+  };
+}
+
+type ChainRow = LedgerTables['ledger_chain'];
+
+/** Creates the tenant's chain row if missing and locks it for the rest of the transaction. */
+async function lockChain(trx: Transaction<LedgerTables>, tenant: string): Promise<ChainRow> {
+  await trx
+    .insertInto('ledger_chain')
+    .values({
+      tenant_id: tenant,
+      size: 0,
+      last_hash: GENESIS_HASH,
+      frontier: Buffer.alloc(0),
+      head_size: 0,
+      head_at: null,
+      base_seq: 0,
+      base_hash: GENESIS_HASH,
+      base_frontier: Buffer.alloc(0),
+    })
+    .onConflict((oc) => oc.column('tenant_id').doNothing())
+    .execute();
+  return trx
+    .selectFrom('ledger_chain')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+async function writeHead(
+  trx: Transaction<LedgerTables>,
+  tenant: string,
+  signer: Signer,
+  size: number,
+  root: Buffer,
+  at: Date,
+): Promise<TreeHead> {
+  const head = signTreeHeadWith(signer, { tenant, treeSize: size, rootHash: root, signedAt: at });
+  await trx
+    .insertInto('ledger_tree_head')
+    .values({
+      tenant_id: tenant,
+      tree_size: size,
+      root_hash: root,
+      signed_at: at,
+      key_id: head.keyId,
+      algorithm: head.algorithm,
+      signature: head.signature,
+    })
+    .execute();
+  if (signer.publicKeyPem) {
+    await trx
+      .insertInto('ledger_key')
+      .values({
+        tenant_id: tenant,
+        key_id: signer.keyId,
+        algorithm: signer.algorithm,
+        public_key: signer.publicKeyPem,
+        first_used: at,
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'key_id']).doNothing())
+      .execute();
+  }
+  await trx
+    .updateTable('ledger_chain')
+    .set({ head_size: size, head_at: at })
+    .where('tenant_id', '=', tenant)
+    .execute();
+  return head;
+}
+
+const jsonb = (l: readonly string[]) =>
+  sql<string[]>`cast(cast(${JSON.stringify(l)} as text) as jsonb)`;
+
+async function commitBatch(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  batch: NormalisedEntry[],
+  clock: () => Date,
+  signer: Signer | undefined,
+  headEvery: number,
+): Promise<AppendedEntry[]> {
+  const recordedAt = new Date(clock().getTime());
+  await ensurePartition(db, recordedAt);
+  return db.transaction().execute(async (trx) => {
+    const chain = await lockChain(trx, tenant);
+
+    // Imported entries already present (or repeated within this batch) are not appended again.
+    const existing = new Map<string, number>();
+    const keyed = batch.filter((e) => e.sourceKey !== null);
+    if (keyed.length > 0) {
+      const systems = [...new Set(keyed.map((e) => e.sourceSystem as string))];
+      for (const system of systems) {
+        const keys = keyed
+          .filter((e) => e.sourceSystem === system)
+          .map((e) => e.sourceKey as string);
+        for (let i = 0; i < keys.length; i += 1000) {
+          const rows = await trx
+            .selectFrom('ledger_import_key')
+            .select(['source_key', 'seq'])
+            .where('tenant_id', '=', tenant)
+            .where('source_system', '=', system)
+            .where('source_key', 'in', keys.slice(i, i + 1000))
+            .execute();
+          for (const r of rows) existing.set(`${system}\u0000${r.source_key}`, r.seq);
+        }
+      }
+    }
+
+    const range = CompactRange.from(chain.size, chain.frontier);
+    let prev = chain.last_hash;
+    let size = chain.size;
+    const results: AppendedEntry[] = [];
+    const rows: EncodableEntry[] = [];
+    const hashes: Buffer[] = [];
+    const nodes: Array<{ level: number; idx: number; hash: Buffer }> = [];
+    const importKeys: Array<{ system: string; key: string; seq: number }> = [];
+    for (const e of batch) {
+      if (e.sourceKey !== null) {
+        const k = `${e.sourceSystem}\u0000${e.sourceKey}`;
+        const seen = existing.get(k);
+        if (seen !== undefined) {
+          results.push({
+            tenant,
+            seq: seen,
+            recordedAt,
+            entryHash: Buffer.alloc(0),
+            duplicate: true,
+          });
+          continue;
+        }
+        existing.set(k, size + 1);
+        importKeys.push({ system: e.sourceSystem as string, key: e.sourceKey, seq: size + 1 });
+      }
+      size++;
+      const { occurredAt, ...rest } = e;
+      const full: EncodableEntry = {
+        ...rest,
+        tenant,
+        seq: size,
+        recordedAt,
+        occurredAt: occurredAt ?? recordedAt,
+        prevHash: prev,
+      };
+      const h = hashEntry(full);
+      range.append(h, (level, idx, hash) => {
+        if (level >= NODE_LEVEL) nodes.push({ level, idx, hash });
+      });
+      rows.push(full);
+      hashes.push(h);
+      results.push({ tenant, seq: size, recordedAt, entryHash: h, duplicate: false });
+      prev = h;
+    }
+    if (rows.length === 0) return results;
+
+    for (let i = 0; i < rows.length; i += 1000) {
+      await trx
+        .insertInto('ledger_entry')
+        .values(
+          rows.slice(i, i + 1000).map((r, j) => ({
+            tenant_id: tenant,
+            seq: r.seq,
+            recorded_at: r.recordedAt,
+            occurred_at: r.occurredAt,
+            kind: r.kind,
+            actor_type: r.actorType,
+            actor_id: r.actorId,
+            department: r.department,
+            patient_id: r.patientId,
+            fields: jsonb(r.fields),
+            categories: jsonb(r.categories),
+            purpose: r.purpose,
+            decision: r.decision,
+            reasons: jsonb(r.reasons),
+            action: r.action,
+            workstation: r.workstation,
+            network_address: r.networkAddress,
+            channel: r.channel,
+            watermark_token: r.watermarkToken,
+            source_system: r.sourceSystem,
+            source_key: r.sourceKey,
+            details: r.details,
+            prev_hash: r.prevHash,
+            entry_hash: hashes[i + j] as Buffer,
+          })),
+        )
+        .execute();
+    }
+    if (importKeys.length > 0) {
+      for (let i = 0; i < importKeys.length; i += 2000) {
+        await trx
+          .insertInto('ledger_import_key')
+          .values(
+            importKeys.slice(i, i + 2000).map((k) => ({
+              tenant_id: tenant,
+              source_system: k.system,
+              source_key: k.key,
+              seq: k.seq,
+            })),
+          )
+          .execute();
+      }
+    }
+    if (nodes.length > 0) {
+      await trx
+        .insertInto('ledger_tree_node')
+        .values(nodes.map((n) => ({ tenant_id: tenant, level: n.level, idx: n.idx, hash: n.hash })))
+        .execute();
+    }
+    await trx
+      .updateTable('ledger_chain')
+      .set({ size, last_hash: prev, frontier: range.toBuffer() })
+      .where('tenant_id', '=', tenant)
+      .execute();
+    if (signer && size - chain.head_size >= headEvery) {
+      await writeHead(trx, tenant, signer, size, range.root(), recordedAt);
+    }
+    return results;
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Merkle subtree hashes read from the database: stored perfect subtrees (2^8 leaves and more) when
+ * present, otherwise computed from the entry hashes. Used for proofs and to start a verification
+ * in the middle of a chain.
+ */
+import type { Kysely } from 'kysely';
+import { CustosError, ErrorCode } from '../errors/index.ts';
+import {
+  CompactRange,
+  hashChildren,
+  isPowerOfTwo,
+  perfectSubtreeLevels,
+  rangeHashOf,
+  splitPoint,
+} from './merkle.ts';
+import type { LedgerTables } from './migrations.ts';
+import { NODE_LEVEL } from './ledger.ts';
+
+const LEAF_BLOCK = 2 ** NODE_LEVEL;
+
+/** Entry hashes of leaves [a, b) (entries a+1..b), in order; throws if any is missing. */
+export async function readLeafHashes(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  a: number,
+  b: number,
+): Promise<Buffer[]> {
+  const rows = await db
+    .selectFrom('ledger_entry')
+    .select(['seq', 'entry_hash'])
+    .where('tenant_id', '=', tenant)
+    .where('seq', '>', a)
+    .where('seq', '<=', b)
+    .orderBy('seq')
+    .execute();
+  if (rows.length !== b - a || rows.some((r, i) => Number(r.seq) !== a + 1 + i)) {
+    throw new CustosError(
+      ErrorCode.LedgerInvalid,
+      `ledger entries ${a + 1}..${b} are not all present; run audit verify`,
+    );
+  }
+  return rows.map((r) => r.entry_hash);
+}
+
+/** MTH(D[a:b]) for a range that arises in RFC 9162 proofs (a aligned to the split). */
+export async function rangeHashFromDb(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  a: number,
+  b: number,
+): Promise<Buffer> {
+  const size = b - a;
+  if (size <= 0) throw new CustosError(ErrorCode.Internal, 'empty Merkle range');
+  if (size >= LEAF_BLOCK && isPowerOfTwo(size) && a % size === 0) {
+    const level = Math.round(Math.log2(size));
+    const node = await db
+      .selectFrom('ledger_tree_node')
+      .select('hash')
+      .where('tenant_id', '=', tenant)
+      .where('level', '=', level)
+      .where('idx', '=', a / size)
+      .executeTakeFirst();
+    if (node) return node.hash;
+  }
+  if (size <= LEAF_BLOCK) {
+    const leaves = await readLeafHashes(db, tenant, a, b);
+    return rangeHashOf(leaves, 0, leaves.length);
+  }
+  const k = splitPoint(size);
+  return hashChildren(
+    await rangeHashFromDb(db, tenant, a, a + k),
+    await rangeHashFromDb(db, tenant, a + k, b),
+  );
+}
+
+/** The compact range over leaves [0, size), from stored subtrees and entry hashes. */
+export async function compactRangeAt(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  size: number,
+): Promise<CompactRange> {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (const level of perfectSubtreeLevels(size)) {
+    const w = 2 ** level;
+    parts.push(await rangeHashFromDb(db, tenant, start, start + w));
+    start += w;
+  }
+  return CompactRange.from(size, Buffer.concat(parts));
+}

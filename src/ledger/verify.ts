@@ -1,0 +1,416 @@
+/**
+ * The verifier: walks a tenant's chain in pages (never the whole table in memory) and checks every
+ * entry hash, every link of the chain, the stored Merkle subtrees, every signed tree head (root and
+ * signature) and any exported heads a witness kept. It stops at the first damage and names the
+ * entry.
+ */
+import { sql, type Kysely } from 'kysely';
+import { CustosError, ErrorCode } from '../errors/index.ts';
+import { checkTenant, GENESIS_HASH, hashEntry } from './canonical.ts';
+import { verifyTreeHeadSignature, type TreeHead } from './heads.ts';
+import { NODE_LEVEL } from './ledger.ts';
+import { CompactRange, equal } from './merkle.ts';
+import type { LedgerTables } from './migrations.ts';
+import { ENTRY_COLUMNS, rowToEntry } from './rows.ts';
+import { createEd25519Verifier, type Signer } from './signer.ts';
+import { compactRangeAt } from './tree.ts';
+
+/** What to verify. */
+export interface VerifyOptions {
+  tenant: string;
+  /** First sequence number to check (default: the first kept entry). */
+  from?: number;
+  /** Last sequence number to check (default: the end of the chain). */
+  to?: number;
+  /**
+   * Keys to check head signatures with. Pin them (from the key store or a witness) for an
+   * independent check; by default the public keys recorded in the database are used.
+   */
+  signers?: readonly Signer[];
+  /** Heads kept by outside witnesses: detects a database rolled back or rewritten behind them. */
+  exportedHeads?: readonly TreeHead[];
+  /** Called after every page with entries checked so far and the total to check. */
+  onProgress?: (checked: number, total: number) => void;
+  /** Entries per page (default 2000). */
+  pageSize?: number;
+}
+
+/** The first damage found: the entry and what is wrong with it. */
+export interface VerifyProblem {
+  seq: number;
+  reason: string;
+}
+
+/** Outcome of a verification. */
+export interface VerifyReport {
+  ok: boolean;
+  tenant: string;
+  /** Chain size recorded in the database. */
+  size: number;
+  from: number;
+  to: number;
+  checkedEntries: number;
+  checkedHeads: number;
+  checkedExportedHeads: number;
+  checkedNodes: number;
+  firstBad: VerifyProblem | null;
+  keySource: 'pinned' | 'database';
+  warnings: string[];
+}
+
+type HeadRow = LedgerTables['ledger_tree_head'];
+
+function rowToHead(r: HeadRow): TreeHead {
+  return {
+    tenant: r.tenant_id,
+    treeSize: Number(r.tree_size),
+    rootHash: r.root_hash,
+    signedAt: r.signed_at,
+    keyId: r.key_id,
+    algorithm: r.algorithm as TreeHead['algorithm'],
+    signature: r.signature,
+  };
+}
+
+async function loadSigners(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  warnings: string[],
+): Promise<Signer[]> {
+  const keys = await db
+    .selectFrom('ledger_key')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .execute();
+  const out: Signer[] = [];
+  for (const k of keys) {
+    if (k.algorithm !== 'ed25519') {
+      warnings.push(`key ${k.key_id} (${k.algorithm}) cannot be checked here; pin it with signers`);
+      continue;
+    }
+    try {
+      const v = createEd25519Verifier(k.public_key);
+      if (v.keyId !== k.key_id) {
+        warnings.push(`recorded key ${k.key_id} does not match its public key; ignored`);
+        continue;
+      }
+      out.push(v);
+    } catch {
+      warnings.push(`recorded key ${k.key_id} is unreadable; ignored`);
+    }
+  }
+  return out;
+}
+
+/** Verifies a tenant's ledger (or a range of it). Never throws for damage: it reports it. */
+export async function verifyLedger(
+  db: Kysely<LedgerTables>,
+  opts: VerifyOptions,
+): Promise<VerifyReport> {
+  const tenant = checkTenant(opts.tenant);
+  const pageSize = Math.max(1, opts.pageSize ?? 2000);
+  const warnings: string[] = [];
+  const problems: VerifyProblem[] = [];
+  const problem = (seq: number, reason: string): void => {
+    problems.push({ seq, reason });
+  };
+  const signers = opts.signers ? [...opts.signers] : await loadSigners(db, tenant, warnings);
+  const chain = await db
+    .selectFrom('ledger_chain')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .executeTakeFirst();
+  const size = chain ? Number(chain.size) : 0;
+  const base = chain ? Number(chain.base_seq) : 0;
+  const from = Math.max(opts.from ?? base + 1, base + 1, 1);
+  const to = Math.min(opts.to ?? size, size);
+  if (opts.from !== undefined && opts.from <= base)
+    warnings.push(`entries up to ${base} were removed by retention; checking from ${base + 1}`);
+  const report = (
+    checkedEntries: number,
+    checkedHeads: number,
+    checkedExported: number,
+    checkedNodes: number,
+  ): VerifyReport => {
+    problems.sort((a, b) => a.seq - b.seq);
+    return {
+      ok: problems.length === 0,
+      tenant,
+      size,
+      from,
+      to,
+      checkedEntries,
+      checkedHeads,
+      checkedExportedHeads: checkedExported,
+      checkedNodes,
+      firstBad: problems[0] ?? null,
+      keySource: opts.signers ? 'pinned' : 'database',
+      warnings,
+    };
+  };
+
+  // Rows past the recorded end of the chain were inserted behind the appender's back.
+  const beyond = await db
+    .selectFrom('ledger_entry')
+    .select((eb) => eb.fn.min('seq').as('seq'))
+    .where('tenant_id', '=', tenant)
+    .where('seq', '>', size)
+    .executeTakeFirst();
+  if (beyond?.seq !== null && beyond?.seq !== undefined) {
+    problem(
+      Number(beyond.seq),
+      `entry ${beyond.seq} lies beyond the end of the chain (size ${size}): it was inserted outside the ledger`,
+    );
+  }
+
+  // Signed heads beyond the chain: entries were removed from the end, or the database rolled back.
+  const lateHead = await db
+    .selectFrom('ledger_tree_head')
+    .select((eb) => eb.fn.max('tree_size').as('size'))
+    .where('tenant_id', '=', tenant)
+    .where('tree_size', '>', size)
+    .executeTakeFirst();
+  if (lateHead?.size !== null && lateHead?.size !== undefined) {
+    problem(
+      size + 1,
+      `a signed tree head covers ${lateHead.size} entries but the chain holds ${size}: entries from ${size + 1} were removed`,
+    );
+  }
+
+  // Exported heads: check the signature first (a forged head proves nothing), then the size.
+  const exportedAt = new Map<number, TreeHead[]>();
+  let checkedExported = 0;
+  for (const h of opts.exportedHeads ?? []) {
+    if (h.tenant !== tenant)
+      throw new CustosError(
+        ErrorCode.InputInvalid,
+        `exported head belongs to tenant ${h.tenant}, not ${tenant}`,
+      );
+    const sig = verifyTreeHeadSignature(h, signers);
+    if (!sig.ok)
+      throw new CustosError(ErrorCode.InputInvalid, `exported tree head rejected: ${sig.reason}`);
+    if (h.treeSize > size) {
+      problem(
+        size + 1,
+        `the database was rolled back behind an exported tree head: the head signed at ${h.signedAt.toISOString()} covers ${h.treeSize} entries, the database holds ${size}; entry ${size + 1} is gone`,
+      );
+      checkedExported++;
+    } else if (h.treeSize >= from && h.treeSize <= to) {
+      exportedAt.set(h.treeSize, [...(exportedAt.get(h.treeSize) ?? []), h]);
+    } else if (h.treeSize > 0) {
+      warnings.push(
+        `exported head of size ${h.treeSize} lies outside the checked range ${from}..${to}`,
+      );
+    }
+  }
+
+  if (from > to) return report(0, 0, checkedExported, 0);
+
+  // Heads to check in this range (one per N entries: a small list).
+  const headRows = await db
+    .selectFrom('ledger_tree_head')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('tree_size', '>=', from)
+    .where('tree_size', '<=', to)
+    .orderBy('tree_size')
+    .execute();
+  const heads = headRows.map(rowToHead);
+  // Every head, stored or exported, vouches that the entries it covers were recorded before it was
+  // signed. For an entry, the first head at or after it is the tightest bound.
+  const covers = [
+    ...heads.map((h) => ({
+      treeSize: h.treeSize,
+      signedAt: h.signedAt.getTime(),
+      what: 'signed tree head',
+    })),
+    ...(opts.exportedHeads ?? []).map((h) => ({
+      treeSize: h.treeSize,
+      signedAt: h.signedAt.getTime(),
+      what: 'exported tree head',
+    })),
+  ].sort((a, b) => a.treeSize - b.treeSize || a.signedAt - b.signedAt);
+  let nextCover = 0;
+  let nextHeadIdx = 0;
+
+  // Starting state: the chain link and compact range just before `from`.
+  let prev: Buffer;
+  let range: CompactRange;
+  if (from === base + 1) {
+    prev = chain ? chain.base_hash : GENESIS_HASH;
+    range =
+      base === 0
+        ? new CompactRange()
+        : CompactRange.from(base, chain?.base_frontier ?? Buffer.alloc(0));
+  } else {
+    const before = await db
+      .selectFrom('ledger_entry')
+      .select(ENTRY_COLUMNS)
+      .where('tenant_id', '=', tenant)
+      .where('seq', '=', from - 1)
+      .executeTakeFirst();
+    if (!before) {
+      problem(from - 1, `entry ${from - 1} is missing`);
+      return report(0, 0, checkedExported, 0);
+    }
+    prev = before.entry_hash;
+    try {
+      range = await compactRangeAt(db, tenant, from - 1);
+    } catch (e) {
+      problem(
+        from - 1,
+        `the Merkle tree before entry ${from} cannot be rebuilt: ${(e as Error).message}`,
+      );
+      return report(0, 0, checkedExported, 0);
+    }
+  }
+
+  let expected = from;
+  let checked = 0;
+  let checkedHeads = 0;
+  let checkedNodes = 0;
+  let lastHeadSize = from - 1;
+  const total = to - from + 1;
+  let stop = false;
+
+  while (!stop && expected <= to) {
+    const rows = await db
+      .selectFrom('ledger_entry')
+      .select(ENTRY_COLUMNS)
+      .where('tenant_id', '=', tenant)
+      .where('seq', '>=', expected)
+      .where('seq', '<=', to)
+      .orderBy('seq')
+      .orderBy('recorded_at')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) break;
+    const first = Number(rows[0]?.seq);
+    const last = Number(rows[rows.length - 1]?.seq);
+    // Stored subtrees completed within this page, to compare with the recomputed ones.
+    const nodeRows = await db
+      .selectFrom('ledger_tree_node')
+      .select(['level', 'idx', 'hash'])
+      .where('tenant_id', '=', tenant)
+      .where('level', '>=', NODE_LEVEL)
+      .where(sql<boolean>`((idx + 1) * (1::bigint << level::int)) between ${first} and ${last}`)
+      .execute();
+    const nodes = new Map(nodeRows.map((n) => [`${n.level}:${n.idx}`, n.hash]));
+
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq < expected) {
+        problem(seq, `entry ${seq} appears twice: a row was inserted`);
+        stop = true;
+        break;
+      }
+      if (seq > expected) {
+        problem(expected, `entry ${expected} is missing: it was deleted`);
+        stop = true;
+        break;
+      }
+      const e = rowToEntry(row);
+      const h = hashEntry(e);
+      if (!equal(h, e.entryHash)) {
+        problem(seq, `entry ${seq} does not match its hash: its content or position was changed`);
+        stop = true;
+        break;
+      }
+      if (!equal(e.prevHash, prev)) {
+        if (seq === 1)
+          problem(
+            seq,
+            `entry 1 does not start the chain: its previous hash is not the genesis value`,
+          );
+        else
+          problem(
+            seq - 1,
+            `entry ${seq - 1} was rewritten: entry ${seq} chained to a different hash`,
+          );
+        stop = true;
+        break;
+      }
+      while (nextHeadIdx < heads.length && (heads[nextHeadIdx] as TreeHead).treeSize < seq)
+        nextHeadIdx++;
+      while (
+        nextCover < covers.length &&
+        (covers[nextCover] as (typeof covers)[number]).treeSize < seq
+      )
+        nextCover++;
+      const bound = covers[nextCover];
+      if (bound && e.recordedAt.getTime() > bound.signedAt) {
+        problem(
+          seq,
+          `entry ${seq} was recorded after the ${bound.what} of size ${bound.treeSize} that covers it was signed: it was written in later (rolled back and rewritten)`,
+        );
+        stop = true;
+        break;
+      }
+      const cover = heads[nextHeadIdx];
+      let nodeBad: VerifyProblem | null = null;
+      range.append(h, (level, idx, hash) => {
+        if (level < NODE_LEVEL || nodeBad) return;
+        const stored = nodes.get(`${level}:${idx}`);
+        if (!stored) return;
+        checkedNodes++;
+        if (!equal(stored, hash)) {
+          const a = idx * 2 ** level + 1;
+          nodeBad = {
+            seq: a,
+            reason: `the stored Merkle subtree over entries ${a}..${(idx + 1) * 2 ** level} does not match them: an entry in that range was rewritten (and the chain re-hashed) or the subtree was altered`,
+          };
+        }
+      });
+      if (nodeBad) {
+        problems.push(nodeBad);
+        stop = true;
+        break;
+      }
+      prev = h;
+      expected++;
+      checked++;
+
+      const head = cover && cover.treeSize === seq ? cover : undefined;
+      if (head) {
+        checkedHeads++;
+        if (!equal(range.root(), head.rootHash)) {
+          problem(
+            lastHeadSize + 1,
+            `the signed tree head of size ${seq} does not match entries ${lastHeadSize + 1}..${seq}: an entry in that range was rewritten and the chain re-hashed`,
+          );
+          stop = true;
+          break;
+        }
+        const sig = verifyTreeHeadSignature(head, signers);
+        if (!sig.ok) {
+          problem(seq, sig.reason);
+          stop = true;
+          break;
+        }
+        lastHeadSize = seq;
+      }
+      for (const x of exportedAt.get(seq) ?? []) {
+        checkedExported++;
+        if (!equal(range.root(), x.rootHash)) {
+          problem(
+            from,
+            `the entries up to ${seq} do not match the exported tree head signed at ${x.signedAt.toISOString()}: the database was rolled back and rewritten`,
+          );
+          stop = true;
+        }
+      }
+      if (stop) break;
+    }
+    opts.onProgress?.(checked, total);
+  }
+
+  if (!stop && expected <= to) {
+    problem(expected, `entry ${expected} is missing: the chain says it holds ${size} entries`);
+  } else if (!stop && to === size && size > 0 && chain) {
+    if (!equal(prev, chain.last_hash))
+      problem(size, `the recorded end of the chain does not match entry ${size}`);
+    else if (!equal(range.toBuffer(), chain.frontier))
+      problem(size, `the recorded Merkle state does not match the entries up to ${size}`);
+  }
+  return report(checked, checkedHeads, checkedExported, checkedNodes);
+}
