@@ -1,0 +1,413 @@
+/**
+ * English person names, places, organisations and street addresses. Names come from titles
+ * (Dr, Mrs), credentials after a name (RN, MD), family and care cues (wife, son, HCP), and first/
+ * last-name lexicons, discounted when the word is also a common English word or a clinical
+ * abbreviation. Letter case is used only where the text is in mixed case.
+ */
+import { loadEnLexicons } from '../lexicons.ts';
+import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
+
+interface Tok {
+  w: string; // as written
+  l: string; // lower case
+  start: number;
+  end: number;
+  title: boolean; // Capitalised, not all caps
+  caps: boolean;
+  gapBreak: boolean; // the gap before this token holds punctuation other than . or , or a line break
+  gap: string;
+}
+
+const TITLES = new Set(['dr', 'doctor', 'mr', 'mrs', 'ms', 'miss', 'mister', 'prof', 'professor', 'mrs', 'sr', 'fr', 'rev', 'drs']);
+const CREDENTIALS = new Set(['rn', 'md', 'np', 'pa', 'lpn', 'cna', 'do', 'phd', 'rnc', 'bsn', 'msn', 'crna', 'mph', 'facs', 'facc', 'rrt', 'pharmd', 'lcsw', 'msw']);
+const RELATIONS = new Set([
+  'wife', 'husband', 'son', 'daughter', 'mother', 'father', 'mom', 'dad', 'brother', 'sister', 'sibling',
+  'niece', 'nephew', 'aunt', 'uncle', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'friend',
+  'fiance', 'fiancee', 'partner', 'girlfriend', 'boyfriend', 'neighbor', 'neighbour', 'dtr', 'hcp', 'proxy',
+  'guardian', 'spouse', 'sons', 'daughters', 'cousin', 'stepson', 'stepdaughter', 'stepmother', 'stepfather',
+  'inlaw', 'caregiver', 'roommate', 'companion', 'pcp', 'attending', 'resident', 'intern', 'fellow',
+  'surgeon', 'cardiologist', 'nephrologist', 'oncologist', 'neurologist', 'physician', 'nurse', 'np',
+  'rn', 'md', 'dr', 'doc', 'covering', 'pastor', 'priest', 'chaplain', 'rabbi', 'sw', 'case', 'manager',
+  'family', 'visitor', 'visitors', 'pt', 'patient', 'named', 'name', 'names', 'called', 'paged', 'per',
+  'notified', 'spoke', 'talked', 'aware', 'by', 'with', 'cc', 'signed', 'dear', 'thanks', 'thank', 'to',
+]);
+/** Cues strong enough to take an unknown word as a name. */
+const STRONG_CUES = new Set([
+  'wife', 'husband', 'son', 'daughter', 'mother', 'father', 'mom', 'dad', 'brother', 'sister', 'niece',
+  'nephew', 'aunt', 'uncle', 'grandson', 'granddaughter', 'friend', 'fiance', 'fiancee', 'girlfriend',
+  'boyfriend', 'neighbor', 'neighbour', 'dtr', 'hcp', 'proxy', 'guardian', 'spouse', 'cousin', 'named',
+  'pcp', 'attending', 'resident', 'intern', 'fellow', 'surgeon', 'cardiologist', 'pastor', 'chaplain',
+  'priest', 'rabbi', 'name', 'cc', 'dear', 'stepson', 'stepdaughter', 'caregiver', 'roommate',
+]);
+/** Words that sit between a cue and the name: "wife, Mary", "son is Bill", "name is". */
+const CUE_FILLERS = new Set(['is', 'was', 'named', 'name', 'called', 'of', 'the', 'her', 'his', 'their', 'pt', 'pt\'s', 's']);
+/** Clinical abbreviations and ward words that are also names in the lexicons. */
+const CLINICAL = new Set(
+  (
+    'pt pts bp hr rr sob cp ns iv po prn npo ivf ngt ogt ett abg cbc bun cr k na mg ca ph co2 o2 sat sats ' +
+    'ms mae perrl cta dsg drsg wnl nad aox ao neuro resp cv gi gu id skin soc dispo plan a p s o hpi pmh ' +
+    'psh fh sh ros vs vss afeb tmax t hgb hct plt wbc inr ptt pt/ptt lft ast alt alk bili tsh ' +
+    'ekg ecg echo cxr ct mri kub us eeg emg pft ua uti cva tia mi chf cad copd dm htn afib af svt ' +
+    'vt vf nsr st sb ccu micu sicu csru icu er ed or pacu ew floor rehab nh vna home ' +
+    'lasix coumadin heparin dopamine levo neo neosynephrine insulin digoxin kayexalate vanco zosyn ' +
+    'flagyl tylenol morphine ativan haldol propofol fentanyl versed dilaudid percocet lopressor ' +
+    'captopril lisinopril amiodarone diltiazem nitro ntg asa plavix protonix zantac colace senna ' +
+    'lactulose albuterol atrovent combivent solumedrol prednisone lovenox ceftriaxone levaquin ' +
+    'cipro bactrim fluconazole nystatin tpn lr d5w d5 ffp prbc plts cc ml mcg mg kg lb hrs hr min ' +
+    'am pm noc eve days nights wk wks mo mos yr yrs yo y/o x2 x3 d/c dc c/o s/p r/o h/o b/l ' +
+    'rle lle rue lue rll lll rul lul bilat cath tele sbp dbp map cvp pad pcwp svr ci co ' +
+    'aline cvl picc peg trach vent cpap bipap peep fio2 psv imv simv ac tv mv rsbi abd ' +
+    'bs bm ob ot slp pt/ot fsbg fs bgs ssi riss lytes cvvh cvvhd hd crrt art ' +
+    'md rn np pa do lpn cna phd jr sr ii iii iv mrs mr dr ms miss st mt ft pt ' +
+    'mon tue tues wed thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec ' +
+    'january february march april may june july august september october november december ' +
+    'monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight ' +
+    'male female man woman lady gentleman baby infant boy girl child christian catholic jewish ' +
+    'hospital clinic unit service team nursing medicine surgery cardiology ' +
+    'ok okay yes no not none and or but with without per via pre post'
+  ).split(/\s+/),
+);
+
+const ORG_SUFFIX = new Set([
+  'hospital', 'hosp', 'clinic', 'clinics', 'university', 'college', 'school', 'academy', 'institute',
+  'inc', 'corp', 'corporation', 'llc', 'ltd', 'company', 'bank', 'foundation', 'associates', 'pharmacy',
+  'laboratories', 'labs', 'infirmary', 'hospice', 'church', 'plc', 'gmbh', 'group', 'partners',
+  'systems', 'healthcare', 'center', 'centre', 'vamc', 'ministries', 'agency', 'society',
+]);
+const ORG_INNER = new Set([
+  'medical', 'general', 'memorial', 'community', 'regional', 'county', 'state', 'university', "children's",
+  'childrens', "women's", 'health', 'care', 'rehabilitation', 'rehab', 'nursing', 'sacred', 'heart', 'holy',
+  'cross', 'saint', 'st', 'of', 'the', 'and', '&', 'mercy', 'good', 'samaritan', 'baptist', 'methodist',
+  'presbyterian', 'lutheran', 'hebrew', 'home', 'city', 'national', 'international', 'cancer', 'heart',
+  'eye', 'ear', 'veterans', 'va', 'valley', 'north', 'south', 'east', 'west', 'central', 'new', 'union',
+  'mount', 'mt', 'lady', 'our', 'high', 'elementary', 'middle', 'law', 'financial', 'insurance', 'mutual',
+]);
+const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'moved', 'lives', 'resides', 'live', 'visiting', 'back']);
+const US_STATES = new Set(
+  [
+    'alabama', 'alaska', 'arizona', 'arkansas', 'california', 'colorado', 'connecticut', 'delaware', 'florida',
+    'georgia', 'hawaii', 'idaho', 'illinois', 'indiana', 'iowa', 'kansas', 'kentucky', 'louisiana', 'maine',
+    'maryland', 'massachusetts', 'michigan', 'minnesota', 'mississippi', 'missouri', 'montana', 'nebraska',
+    'nevada', 'new hampshire', 'new jersey', 'new mexico', 'new york', 'north carolina', 'north dakota',
+    'ohio', 'oklahoma', 'oregon', 'pennsylvania', 'rhode island', 'south carolina', 'south dakota',
+    'tennessee', 'texas', 'utah', 'vermont', 'virginia', 'washington', 'west virginia', 'wisconsin', 'wyoming',
+  ],
+);
+const COUNTRIES = new Set([
+  'china', 'japan', 'korea', 'india', 'france', 'germany', 'italy', 'spain', 'portugal', 'england', 'ireland',
+  'scotland', 'wales', 'canada', 'mexico', 'brazil', 'argentina', 'chile', 'peru', 'colombia', 'venezuela',
+  'uruguay', 'paraguay', 'bolivia', 'ecuador', 'cuba', 'haiti', 'jamaica', 'russia', 'ukraine', 'poland',
+  'hungary', 'austria', 'switzerland', 'belgium', 'netherlands', 'holland', 'sweden', 'norway', 'denmark',
+  'finland', 'iceland', 'greece', 'turkey', 'israel', 'egypt', 'iran', 'iraq', 'syria', 'lebanon', 'jordan',
+  'pakistan', 'afghanistan', 'bangladesh', 'vietnam', 'thailand', 'cambodia', 'laos', 'philippines',
+  'indonesia', 'malaysia', 'singapore', 'australia', 'zealand', 'nigeria', 'kenya', 'ethiopia', 'ghana',
+  'morocco', 'algeria', 'tunisia', 'croatia', 'serbia', 'romania', 'bulgaria', 'czech', 'slovakia', 'slovenia',
+  'albania', 'estonia', 'latvia', 'lithuania', 'belarus', 'georgia', 'armenia', 'azerbaijan', 'kazakhstan',
+  'taiwan', 'mongolia', 'nepal', 'somalia', 'sudan', 'congo', 'angola', 'zimbabwe', 'zambia', 'senegal',
+  'cameroon', 'guatemala', 'honduras', 'nicaragua', 'panama', 'salvador', 'dominica', 'bahamas', 'barbados',
+]);
+const STREET_SUFFIX =
+  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Alley|Plaza|Route|Rte|Turnpike|Pike|Row|Loop|Path|Walk|Heights|Hts|Ridge|Point)';
+
+const ADDRESS_RE = new RegExp(
+  `\\b\\d{1,6}(?:-\\d{1,4})?[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][A-Za-z'.-]*\\s+){1,4}?${STREET_SUFFIX}\\b\\.?` +
+    `(?:,?\\s*(?:Apt|Apartment|Suite|Ste|Unit|#|Fl|Floor|Room|Rm)\\.?\\s*#?\\s*[A-Za-z0-9-]+)?` +
+    `(?:,?\\s*\\n?\\s*[A-Z][A-Za-z]+(?:\\s[A-Z][A-Za-z]+){0,2},?\\s*\\n?\\s*(?:[A-Z]{2}|[A-Z][a-z]+)\\.?\\s+\\d{5}(?:-\\d{4})?)?`,
+  'g',
+);
+const ADDRESS_LOOSE_RE = new RegExp(
+  `\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`,
+  'g',
+);
+
+function tokenize(text: string): Tok[] {
+  const out: Tok[] = [];
+  const rx = /[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*/g;
+  let m: RegExpExecArray | null;
+  let prevEnd = 0;
+  while ((m = rx.exec(text)) !== null) {
+    const w = m[0].replace(/['’]$/, '');
+    const gap = text.slice(prevEnd, m.index);
+    out.push({
+      w,
+      l: w.toLowerCase(),
+      start: m.index,
+      end: m.index + w.length,
+      title: /^[A-Z][a-z'’]/.test(w),
+      caps: w.length > 1 && w === w.toUpperCase(),
+      gapBreak: /[\n;:!?()[\]{}"/|=<>+*@#\d]/.test(gap) || (gap.includes('.') && prevWasSentenceEnd(text, prevEnd)),
+      gap,
+    });
+    prevEnd = m.index + w.length;
+  }
+  return out;
+}
+
+/** A period right after a longer word ends a sentence; after an initial or title it does not. */
+function prevWasSentenceEnd(text: string, end: number): boolean {
+  let s = end;
+  while (s > 0 && /[A-Za-z]/.test(text[s - 1]!)) s--;
+  const word = text.slice(s, end).toLowerCase();
+  return word.length > 1 && !TITLES.has(word);
+}
+
+/** True when most cased letters of the line holding `pos` are of one case: case says nothing there. */
+function lineIsMonocase(text: string, pos: number, cache: Map<number, boolean>): boolean {
+  const ls = text.lastIndexOf('\n', pos - 1) + 1;
+  const cached = cache.get(ls);
+  if (cached !== undefined) return cached;
+  let le = text.indexOf('\n', pos);
+  if (le < 0) le = text.length;
+  let up = 0;
+  let lo = 0;
+  for (let i = ls; i < le; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) up++;
+    else if (c >= 97 && c <= 122) lo++;
+  }
+  const mono = up === 0 || lo === 0 || up > lo * 1.5;
+  cache.set(ls, mono);
+  return mono;
+}
+
+const push = (out: Finding[], a: Tok, b: Tok, type: Finding['type'], score: number, recognizer: string, why: string): void => {
+  out.push({ start: a.start, end: b.end, type, score, recognizer, why });
+};
+
+/** English person-name recognizer. */
+export function createEnPersonRecognizer(): Recognizer {
+  return {
+    name: 'en-person',
+    types: [EntityType.Person],
+    langs: ['en'],
+    recognize(input: RecognizeInput): Finding[] {
+      const lex = loadEnLexicons();
+      const { text } = input;
+      const toks = tokenize(text);
+      const out: Finding[] = [];
+      const mono = new Map<number, boolean>();
+      const isStop = (t: Tok): boolean => lex.common.has(t.l) || CLINICAL.has(t.l);
+      const inLex = (t: Tok): boolean => lex.first.has(t.l) || lex.last.has(t.l);
+      const isInitial = (t: Tok): boolean => t.w.length === 1 && /[A-Z]/.test(t.w);
+      /** Could this token be part of a name, given how strong the surrounding evidence is? */
+      const nameLike = (t: Tok, strong: boolean): boolean => {
+        if (t.l.length < 2) return isInitial(t);
+        if (CLINICAL.has(t.l) || TITLES.has(t.l) || CREDENTIALS.has(t.l)) return false;
+        const monoLine = lineIsMonocase(text, t.start, mono);
+        if (!monoLine && !t.title && !t.caps) return strong && !lex.common.has(t.l);
+        if (lex.common.has(t.l)) return strong && inLex(t);
+        return true;
+      };
+      /** Extends a name from token i over up to `max` further name-like tokens. */
+      const extend = (i: number, max: number, strong: boolean): number => {
+        let j = i;
+        while (j + 1 < toks.length && j - i < max) {
+          const n = toks[j + 1]!;
+          if (n.gapBreak || /,/.test(n.gap)) break;
+          if (!nameLike(n, false) && !(strong && inLex(n) && !CLINICAL.has(n.l))) break;
+          if (!inLex(n) && !isInitial(n) && isStop(n)) break;
+          if (!strong && !inLex(n) && !isInitial(n) && lineIsMonocase(text, n.start, mono)) break;
+          if (lex.veryCommon.has(n.l)) break;
+          j++;
+        }
+        return j;
+      };
+
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        const prev = i > 0 ? toks[i - 1] : undefined;
+        const next = toks[i + 1];
+        // 1. Title before: Dr Healey, Mrs. Smith, dr. b
+        if (TITLES.has(t.l) && next && !next.gapBreak) {
+          // MR/MS are also mitral regurgitation / mental status: demand a known name after them.
+          const ambiguous = (t.l === 'mr' || t.l === 'ms') && (t.caps || lineIsMonocase(text, t.start, mono));
+          const initialOk = next.w.length === 1 && /[A-Za-z]/.test(next.w) && (t.l === 'dr' || text[next.end] === '.');
+          if (ambiguous ? inLex(next) && !isStop(next) : nameLike(next, true) || initialOk) {
+            const j = extend(i + 1, 2, true);
+            push(out, next, toks[j]!, EntityType.Person, 0.85, 'en-person', `title "${t.w}" before a name`);
+            i = j;
+            continue;
+          }
+        }
+        // 2. Credential after: Mary Souza, RN
+        if (next && CREDENTIALS.has(next.l) && (next.caps || next.w.length <= 3) && !/\n/.test(next.gap) && /^[\s,]*$/.test(next.gap)) {
+          // PA/NP are also pulmonary artery / nasal prongs: only after a comma.
+          const weakCred = next.l === 'pa' || next.l === 'np' || next.l === 'do';
+          if ((!weakCred || next.gap.includes(',')) && t.l.length > 1 && !/\d$/.test(t.gap) && nameLike(t, true) && !isStop(t) && !TITLES.has(t.l)) {
+            let a = i;
+            while (a - 1 >= 0 && a - i > -2 && !toks[a]!.gapBreak && !/,/.test(toks[a]!.gap) && nameLike(toks[a - 1]!, true) && !isStop(toks[a - 1]!)) a--;
+            push(out, toks[a]!, t, EntityType.Person, 0.8, 'en-person', `credential "${next.w}" after a name`);
+            continue;
+          }
+        }
+        // 3. Cue before (family, care team, "name is"), allowing one or two filler words.
+        if (prev && RELATIONS.has(prev.l) && !t.gapBreak) {
+          const strong = STRONG_CUES.has(prev.l);
+          let k = i;
+          let fill = 0;
+          while (k < toks.length && CUE_FILLERS.has(toks[k]!.l) && fill < 2 && !toks[k]!.gapBreak) {
+            k++;
+            fill++;
+          }
+          const c = toks[k];
+          const ok =
+            c !== undefined &&
+            !c.gapBreak &&
+            !lex.veryCommon.has(c.l) &&
+            (strong ? nameLike(c, true) && (!isStop(c) || lex.first.has(c.l)) : inLex(c) && nameLike(c, false) && !isStop(c));
+          if (c && ok) {
+            const j = extend(k, 1, strong);
+            push(out, c!, toks[j]!, EntityType.Person, strong ? 0.75 : 0.6, 'en-person', `after "${prev.w}"`);
+            i = j;
+            continue;
+          }
+        }
+        // 4. Lexicon: first name (+ last name), or a known surname.
+        if (t.l.length >= 2 && inLex(t) && !isStop(t) && nameLike(t, false)) {
+          const monoLine = lineIsMonocase(text, t.start, mono);
+          const j = extend(i, 2, false);
+          const isFirst = lex.first.has(t.l);
+          let score: number;
+          let why: string;
+          if (j > i && toks[j]!.l.length > 1) {
+            score = 0.85;
+            why = 'first and last name in name lexicons';
+          } else if (!monoLine && t.title) {
+            score = isFirst ? 0.65 : 0.55;
+            why = 'capitalised word in name lexicon';
+          } else {
+            score = isFirst ? 0.5 : 0.4;
+            why = 'word in name lexicon';
+          }
+          push(out, t, toks[j]!, EntityType.Person, score, 'en-person', why);
+          i = j;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** English places: US places and states, countries, and place words after in/from/to/at. */
+export function createEnLocationRecognizer(): Recognizer {
+  return {
+    name: 'en-location',
+    types: [EntityType.Location],
+    langs: ['en'],
+    context: ['lives', 'resides', 'from', 'moved', 'born', 'home', 'town', 'city'],
+    recognize(input: RecognizeInput): Finding[] {
+      const lex = loadEnLexicons();
+      const { text } = input;
+      const toks = tokenize(text);
+      const mono = new Map<number, boolean>();
+      const out: Finding[] = [];
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        const monoLine = lineIsMonocase(text, t.start, mono);
+        if (!monoLine && !t.title && !t.caps) continue;
+        // Longest match of 1-3 tokens in the place, state or country lists.
+        for (let n = 3; n >= 1; n--) {
+          if (i + n > toks.length) continue;
+          let ok = true;
+          for (let k = 1; k < n; k++) if (toks[i + k]!.gapBreak || /,/.test(toks[i + k]!.gap)) ok = false;
+          if (!ok) continue;
+          const phrase = toks
+            .slice(i, i + n)
+            .map((x) => x.l)
+            .join(' ');
+          const isState = US_STATES.has(phrase);
+          const isCountry = COUNTRIES.has(phrase);
+          const isPlace = lex.places.has(phrase);
+          if (!isState && !isCountry && !isPlace) continue;
+          if (n === 1 && (lex.common.has(phrase) || CLINICAL.has(phrase)) && !isState && !isCountry) continue;
+          const prev = toks[i - 1];
+          const cue = prev && PLACE_PREPS.has(prev.l) && !t.gapBreak;
+          let score = isState || isCountry ? 0.6 : 0.45;
+          if (cue) score += 0.2;
+          if (!monoLine && t.title) score += 0.05;
+          if (lex.first.has(phrase) || lex.last.has(phrase)) score -= 0.1;
+          push(out, t, toks[i + n - 1]!, EntityType.Location, Math.min(score, 0.85), 'en-location', `${isState ? 'US state' : isCountry ? 'country' : 'place name'}${cue ? ` after "${prev.w}"` : ''}`);
+          i += n - 1;
+          break;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** English organisations: names ending in Hospital, Clinic, University, Inc, ... or "X of Y". */
+export function createEnOrganizationRecognizer(): Recognizer {
+  return {
+    name: 'en-organization',
+    types: [EntityType.Organization],
+    langs: ['en'],
+    recognize(input: RecognizeInput): Finding[] {
+      const lex = loadEnLexicons();
+      const { text } = input;
+      const toks = tokenize(text);
+      const mono = new Map<number, boolean>();
+      const out: Finding[] = [];
+      const nameish = (t: Tok): boolean => {
+        const monoLine = lineIsMonocase(text, t.start, mono);
+        if (!monoLine) return t.title || t.caps || t.l === 'of' || t.l === 'the' || t.l === 'and';
+        return !lex.common.has(t.l) || ORG_INNER.has(t.l);
+      };
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        if (!ORG_SUFFIX.has(t.l)) continue;
+        const monoLine = lineIsMonocase(text, t.start, mono);
+        if (!monoLine && !t.title && !t.caps) continue;
+        let a = i;
+        let named = false;
+        while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !/,/.test(toks[a]!.gap)) {
+          const p = toks[a - 1]!;
+          if (!nameish(p) || CLINICAL.has(p.l) || (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))) break;
+          if (!ORG_INNER.has(p.l)) named = true;
+          a--;
+        }
+        while (a < i && (toks[a]!.l === 'the' || toks[a]!.l === 'of' || toks[a]!.l === 'and')) a++;
+        let b = i;
+        // "Hospital of the University of Pennsylvania"
+        if (toks[i + 1]?.l === 'of' && !toks[i + 1]!.gapBreak) {
+          let c = i + 2;
+          while (c < toks.length && c - i < 6 && !toks[c]!.gapBreak && nameish(toks[c]!) && !CLINICAL.has(toks[c]!.l)) {
+            if (!ORG_INNER.has(toks[c]!.l)) named = true;
+            b = c;
+            c++;
+          }
+          while (b > i && (toks[b]!.l === 'of' || toks[b]!.l === 'the' || toks[b]!.l === 'and')) b--;
+        }
+        if (!named && a === i && b === i) continue;
+        const score = named ? 0.75 : 0.5;
+        push(out, toks[a]!, toks[b]!, EntityType.Organization, score, 'en-organization', `name ending in "${t.w}"`);
+        i = b;
+      }
+      return out;
+    },
+  };
+}
+
+/** US-style street addresses (number, street, suffix, unit, city, state, ZIP) and PO boxes. */
+export function createEnAddressRecognizer(): Recognizer {
+  return {
+    name: 'en-address',
+    types: [EntityType.Address],
+    langs: ['en'],
+    context: ['address', 'lives', 'resides', 'street'],
+    recognize(input: RecognizeInput): Finding[] {
+      const out: Finding[] = [];
+      for (const [rx, score, why] of [
+        [ADDRESS_RE, 0.8, 'number, street name and street suffix'],
+        [ADDRESS_LOOSE_RE, 0.7, 'post office box'],
+      ] as const) {
+        rx.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = rx.exec(input.text)) !== null) {
+          out.push({ start: m.index, end: m.index + m[0].length, type: EntityType.Address, score, recognizer: 'en-address', why });
+        }
+      }
+      return out;
+    },
+  };
+}
