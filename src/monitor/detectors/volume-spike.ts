@@ -1,0 +1,99 @@
+import { DAY } from '../config.ts';
+import { formatDate, say } from '../messages.ts';
+import { IncidentKind } from '../types.ts';
+import { CappedSet, DayState, clampScore, type DetectorFactory } from './detector.ts';
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Distinct patients per user and day compared with the user's own recent days (median) and with
+ * the peer group (same role and department) on the same day (median and MAD). Keeps a ring of
+ * `baselineDays` counts per user.
+ */
+export const createVolumeSpikeDetector: DetectorFactory = (config) => {
+  const cap = Math.max(config.maxIdsPerFinding, config.spike.minPatients * 50);
+  const state = new DayState(() => ({
+    patients: new CappedSet(cap),
+    first: 0,
+    last: 0,
+    group: '',
+    role: '',
+    department: '',
+  }));
+  const history = new Map<string, number[]>();
+  return {
+    id: 'volume-spike',
+    kind: IncidentKind.VolumeSpike,
+    observe({ event, staff, day }) {
+      if (event.patientId === undefined) return;
+      const s = state.get(day, event.actorId);
+      if (s.patients.size === 0) {
+        s.first = event.time;
+        s.role = staff?.role ?? event.actorKind;
+        s.department = staff?.department ?? '';
+        s.group = `${s.role}|${s.department}`;
+      }
+      s.last = event.time;
+      s.patients.add(event.patientId);
+    },
+    closeDay(day, emit) {
+      const users = state.take(day);
+      const groups = new Map<string, number[]>();
+      for (const s of users.values()) {
+        const g = groups.get(s.group);
+        if (g) g.push(s.patients.size);
+        else groups.set(s.group, [s.patients.size]);
+      }
+      const peer = new Map<string, { med: number; mad: number; n: number }>();
+      for (const [g, xs] of groups) {
+        const med = median(xs);
+        peer.set(g, { med, mad: median(xs.map((x) => Math.abs(x - med))), n: xs.length });
+      }
+      const { minPatients, ownFactor, peerSigma, baselineDays } = config.spike;
+      for (const [user, s] of users) {
+        const n = s.patients.size;
+        const h = history.get(user) ?? [];
+        const own = h.length >= 5 ? median(h) : undefined;
+        const p = peer.get(s.group)!;
+        const ownSpike = own !== undefined && n >= ownFactor * Math.max(own, 1);
+        const peerSpike =
+          p.n >= 5 && n > p.med + peerSigma * 1.4826 * Math.max(p.mad, 1) && n >= ownFactor * p.med;
+        if (n >= minPatients && (ownSpike || peerSpike)) {
+          const evidence = [];
+          if (own !== undefined)
+            evidence.push(
+              say('spike.own', {
+                count: n,
+                date: formatDate(day * DAY, 0),
+                factor: (n / Math.max(own, 1)).toFixed(1),
+                baseline: own,
+              }),
+            );
+          if (peerSpike || own === undefined)
+            evidence.push(
+              say('spike.peer', { role: s.role, department: s.department, median: p.med }),
+            );
+          emit({
+            detector: 'volume-spike',
+            kind: IncidentKind.VolumeSpike,
+            actorId: user,
+            patientIds: s.patients.list().slice(0, config.maxIdsPerFinding),
+            start: s.first,
+            end: s.last,
+            score: clampScore((ownSpike && peerSpike ? 0.65 : 0.5) + n / (20 * minPatients)),
+            evidence,
+            eventIds: [],
+          });
+        }
+        h.push(n);
+        if (h.length > baselineDays) h.shift();
+        history.set(user, h);
+      }
+    },
+  };
+};

@@ -1,0 +1,67 @@
+import type { MonitorConfig } from './config.ts';
+import { covers, findShift, type FactIndex } from './facts.ts';
+import { ActorKind, ExplanationReason, type AccessEvent, type Explanation } from './types.ts';
+
+const UNEXPLAINED: Explanation = Object.freeze({ explained: false });
+
+/**
+ * Explains one access by a relationship between the actor and the patient at the time of the
+ * access: the actor's own encounter, care team, order, appointment or referral (direct); the
+ * patient being in the actor's department or its order queue, including the department of the
+ * shift the actor is working (department); an approved purpose of the actor's role for a patient
+ * in active care (purpose); or, for a third-party client, an order performed by it. Pure.
+ *
+ * Looking up one's own record is never explained here: it has its own detector.
+ */
+export function explainAccess(
+  event: AccessEvent,
+  index: FactIndex,
+  config: MonitorConfig,
+): Explanation {
+  const pid = event.patientId;
+  if (pid === undefined) return UNEXPLAINED;
+  const t = event.time;
+  if (event.actorKind === ActorKind.Client) {
+    const w = index.clientRelations.get(pid)?.get(event.actorId);
+    return covers(w, t)
+      ? { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' }
+      : UNEXPLAINED;
+  }
+  const staff = index.staff.get(event.actorId);
+  if (staff?.nationalIdKey !== undefined) {
+    const patient = index.patients.get(pid);
+    if (patient?.nationalIdKey === staff.nationalIdKey) return UNEXPLAINED;
+  }
+  const direct = index.staffRelations.get(pid)?.get(event.actorId);
+  if (direct) {
+    for (const w of direct)
+      if (w.start <= t && t < w.end)
+        return { explained: true, reason: w.reason, strength: 'direct' };
+  }
+  const depts = index.departmentRelations.get(pid);
+  if (depts && staff) {
+    const shift = findShift(index, staff.id, t, config.shiftGraceMs);
+    const shiftDept =
+      shift?.department && shift.department !== staff.department ? shift.department : undefined;
+    for (const w of depts) {
+      if (w.start > t || t >= w.end) continue;
+      if (w.department === staff.department)
+        return { explained: true, reason: w.reason, strength: 'department' };
+      if (w.department === shiftDept)
+        return { explained: true, reason: ExplanationReason.ShiftHandover, strength: 'department' };
+    }
+  }
+  if (staff && event.purpose) {
+    const purposes = config.approvedPurposes[staff.role];
+    if (purposes?.includes(event.purpose)) {
+      const span = index.careSpan.get(pid);
+      if (
+        span &&
+        span.first - config.relationshipLeadMs <= t &&
+        t < span.last + config.relationshipTailMs
+      )
+        return { explained: true, reason: ExplanationReason.ApprovedPurpose, strength: 'purpose' };
+    }
+  }
+  return UNEXPLAINED;
+}

@@ -1,0 +1,40 @@
+/**
+ * Privacy monitoring: explains every access by a care relationship, runs detectors for snooping
+ * and harvesting over the access stream, ranks and de-duplicates alerts, groups them into cases,
+ * and keeps cases and sanctions (the staff privacy record) in the store.
+ *
+ * The detector core is pure and incremental (bounded memory per user); adapters map FHIR
+ * resources and AuditEvents onto the plain input types; persistence lives in `cases.ts`.
+ */
+export * from './types.ts';
+export {
+  defaultMonitorConfig,
+  resolveMonitorConfig,
+  localDay,
+  localHour,
+  type MonitorConfig,
+} from './config.ts';
+export { indexFacts, findShift, type FactIndex, type FactProblems } from './facts.ts';
+export { explainAccess } from './explain.ts';
+export {
+  createMonitor,
+  runMonitor,
+  explainedShare,
+  isValidEvent,
+  type Monitor,
+  type MonitorOptions,
+  type MonitorResult,
+  type MonitorStats,
+  type ExplainedShare,
+} from './engine.ts';
+export { rankAlerts, groupCases, combineScores } from './alerts.ts';
+export { detectorRegistry, createDetectors } from './registry.ts';
+export {
+  sharedTies,
+  normaliseSurname,
+  type Detector,
+  type DetectorFactory,
+  type DetectorInput,
+  type Emit,
+} from './detectors/index.ts';
+export { say, formatDate, type EvidenceCode } from './messages.ts';
