@@ -17,7 +17,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../*/*', '!../*/index.ts'], message: 'Import another module only through its index.ts.' }] },
+        {
+          patterns: [
+            {
+              regex:
+                '^(\\.\\./)+(access|api|cli|config|crypto|deid|demo|errors|governance|identity|incident|ledger|masking|monitor|policy|portal|runtime|store|vault|watermark)/(?!index\\.ts$).+',
+              message: 'Import another module only through its index.ts.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,0 +1,145 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.ts';
+import type { Keyring } from '../crypto/index.ts';
+import { ensureSigningKey } from '../crypto/index.ts';
+import {
+  identityMigrations,
+  IdentityService,
+  type AuditSink,
+  type IdentityAuditEvent,
+} from '../identity/index.ts';
+import {
+  createLedger,
+  ledgerMigrations,
+  type Ledger,
+  type LedgerEntryInput,
+  type Signer,
+} from '../ledger/index.ts';
+import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
+import { openOrCreateKeyring } from './keys.ts';
+import { createStaffSealer } from './staff-sealer.ts';
+
+/** Every module's schema steps, in the order they run. */
+export const allMigrations: readonly Migration[] = [...identityMigrations, ...ledgerMigrations];
+
+/** The composed service: one store, one keyring, one ledger, and the modules built on them. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  keyring: Keyring;
+  ledger: Ledger;
+  identity: IdentityService;
+  /** Public key of the tree-head signer, for witnesses. */
+  signer: Signer;
+  log: Logger;
+  /** Database answers and the ledger can write. */
+  readiness(): Promise<{ database: boolean; ledger: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Options for composing a runtime (tests inject a store and a clock). */
+export interface RuntimeOptions {
+  log: Logger;
+  env?: Record<string, string | undefined>;
+  store?: Store;
+  clock?: () => Date;
+  /** Tree-head cadence; tests use small values. */
+  headEvery?: number;
+  headIntervalMs?: number;
+}
+
+const ROLLBACK = Symbol('rollback');
+
+/** True when the ledger tables accept writes: an update inside a transaction that is rolled back. */
+async function probeLedgerWritable(store: Store, tenant: string): Promise<boolean> {
+  try {
+    await store.db.transaction().execute(async (tx) => {
+      await sql`update ledger_chain set size = size where tenant_id = ${tenant}`.execute(tx);
+      await sql`select 1 from ledger_entry limit 0`.execute(tx);
+      throw ROLLBACK;
+    });
+    return false;
+  } catch (e) {
+    return e === ROLLBACK;
+  }
+}
+
+/** Maps an identity audit event to a ledger entry (no personal data: ids and codes only). */
+export function identityEventToEntry(e: IdentityAuditEvent): LedgerEntryInput {
+  return {
+    kind: e.kind === 'logout' ? 'admin' : e.kind,
+    actor: e.actorId ? { type: 'staff', id: e.actorId } : { type: 'system', id: 'anonymous' },
+    action: e.kind === 'logout' ? 'logout' : e.action,
+    decision: e.outcome === 'success' ? 'permit' : 'deny',
+    reasons: e.reason ? [e.reason] : [],
+    workstation: e.workstationId ?? null,
+    networkAddress: e.address ?? null,
+    channel: 'console',
+    details: { ...(e.details ?? {}), ...(e.targetId ? { target: e.targetId } : {}) },
+  };
+}
+
+/**
+ * Opens everything in order: keyring (created on first start), database and migrations, the
+ * ledger with its tree-head signer, then the modules. Any failure closes what was opened.
+ */
+export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const env = opts.env ?? process.env;
+  const { keyring } = await openOrCreateKeyring(config.dataDir, env, config.production);
+  const store =
+    opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  try {
+    await applyMigrations(store, allMigrations);
+    const key = await ensureSigningKey(keyring, 'ledger-tree-head');
+    const signer: Signer = {
+      keyId: key.keyId,
+      algorithm: 'ed25519',
+      sign: (d) => key.sign(d),
+      verify: (d, s) => key.verify(d, s),
+      publicKeyPem: key.publicKeyPem,
+    };
+    const ledger = createLedger(store.db, {
+      signer,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.headEvery ? { headEvery: opts.headEvery } : {}),
+      ...(opts.headIntervalMs !== undefined ? { headIntervalMs: opts.headIntervalMs } : {}),
+    });
+    const audit: AuditSink = {
+      async record(e) {
+        await ledger.appendEntry(e.tenantId, identityEventToEntry(e));
+      },
+    };
+    const identity = new IdentityService(
+      store.db,
+      createStaffSealer(store.db, keyring),
+      audit,
+      opts.clock,
+    );
+    await identity.ensureTenant(config.tenant, config.tenant);
+    return {
+      config,
+      store,
+      keyring,
+      ledger,
+      identity,
+      signer,
+      log: opts.log,
+      async readiness() {
+        const database = await store.ping().then(
+          () => true,
+          () => false,
+        );
+        const ledgerOk = database && (await probeLedgerWritable(store, config.tenant));
+        return { database, ledger: ledgerOk };
+      },
+      async close() {
+        await ledger.close().catch(() => {});
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
