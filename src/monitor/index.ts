@@ -38,3 +38,32 @@ export {
   type Emit,
 } from './detectors/index.ts';
 export { say, formatDate, type EvidenceCode } from './messages.ts';
+export { monitorMigrations } from './migrations.ts';
+export {
+  saveAlerts,
+  listNewAlerts,
+  openCase,
+  openCasesFromCandidates,
+  assignCase,
+  addCaseNote,
+  resolveCase,
+  getCase,
+  listCases,
+  getPrivacyRecord,
+  addSuppression,
+  revokeSuppression,
+  listActiveSuppressions,
+  listMonitorAudit,
+  applySuppressions,
+  CaseStatus,
+  Disposition,
+  Sanction,
+  type MonitorTables,
+  type CaseRecord,
+  type CaseEntry,
+  type CaseEntryType,
+  type CaseDetail,
+  type StoredAlert,
+  type PrivacyRecordEntry,
+  type Suppression,
+} from './cases.ts';
