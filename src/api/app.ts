@@ -31,7 +31,6 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    disableRequestLogging: false,
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', allErrors: false } },

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { LOG_OPTIONS } from '../runtime/index.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { isCustosError } from '../errors/index.ts';
 

@@ -6,6 +6,7 @@ export {
   createRuntime,
   allMigrations,
   identityEventToEntry,
+  LOG_OPTIONS,
   type Runtime,
   type RuntimeOptions,
 } from './runtime.ts';

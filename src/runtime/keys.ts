@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
@@ -32,6 +32,7 @@ export async function openOrCreateKeyring(
   env: Record<string, string | undefined>,
   production: boolean,
 ): Promise<KeyringOpening> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const fromEnv = env[PASSPHRASE_ENV];
   const localFile = join(dataDir, LOCAL_PASSPHRASE_FILE);
   const exists = existsSync(keyringPath(dataDir));

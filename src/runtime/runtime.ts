@@ -49,6 +49,22 @@ export interface RuntimeOptions {
   headIntervalMs?: number;
 }
 
+/**
+ * Logger settings shared by the service and tests: requests are logged by method, path (no query
+ * string: searches carry names and phone numbers) and status; never bodies or client addresses.
+ */
+export const LOG_OPTIONS = {
+  base: { service: 'custos' },
+  serializers: {
+    req: (req: { method?: string; url?: string; id?: string }) => ({
+      method: req.method,
+      path: req.url?.split('?')[0],
+      id: req.id,
+    }),
+    res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
+  },
+};
+
 const ROLLBACK = Symbol('rollback');
 
 /** True when the ledger tables accept writes: an update inside a transaction that is rolled back. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/index.ts';
 import { createTestStore } from '../store/index.ts';
-import { createRuntime, type Runtime } from './runtime.ts';
+import { createRuntime, LOG_OPTIONS, type Runtime } from './runtime.ts';
 
 /**
  * A runtime for tests: fresh data folder and keyring, an isolated database on the test backend
