@@ -103,4 +103,20 @@ export const identityMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '002-identity-staff-key',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      // One wrapped data key per tenant for staff personal data (names, HR data, TOTP secrets).
+      await db.schema
+        .createTable('staff_data_key')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('suite', 'text', (c) => c.notNull())
+        .addColumn('wrapped', 'bytea', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('staff_data_key_pk', ['tenant_id', 'key_id'])
+        .execute();
+    },
+  },
 ];

@@ -20,7 +20,7 @@ export async function createTestRuntime(
   );
   const logLines = opts.logLines ?? [];
   const log: Logger = pino(
-    { level: 'debug' },
+    { ...LOG_OPTIONS, level: 'debug' },
     { write: (line: string) => void logLines.push(line) },
   );
   const store = await createTestStore([]);
