@@ -16,12 +16,18 @@ import {
   type LedgerEntryInput,
   type Signer,
 } from '../ledger/index.ts';
+import { openVault, vaultMigrations, type Vault } from '../vault/index.ts';
+import { getDefaultPolicyEngine, type PolicyEngine } from '../policy/index.ts';
 import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
 import { openOrCreateKeyring } from './keys.ts';
 import { createStaffSealer } from './staff-sealer.ts';
 
 /** Every module's schema steps, in the order they run. */
-export const allMigrations: readonly Migration[] = [...identityMigrations, ...ledgerMigrations];
+export const allMigrations: readonly Migration[] = [
+  ...identityMigrations,
+  ...vaultMigrations,
+  ...ledgerMigrations,
+];
 
 /** The composed service: one store, one keyring, one ledger, and the modules built on them. */
 export interface Runtime {
@@ -30,6 +36,12 @@ export interface Runtime {
   keyring: Keyring;
   ledger: Ledger;
   identity: IdentityService;
+  /** The encrypted record vault. */
+  vault: Vault;
+  /** The policy engine deciding every disclosure (default policy set in policies/). */
+  policy: PolicyEngine;
+  /** Clock shared by every module (tests inject one). */
+  now: () => Date;
   /** Public key of the tree-head signer, for witnesses. */
   signer: Signer;
   log: Logger;
@@ -133,7 +145,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       opts.clock,
     );
     await identity.ensureTenant(config.tenant, config.tenant);
+    const vault = await openVault(store.db, keyring);
     return {
+      vault,
+      policy: getDefaultPolicyEngine(),
+      now: opts.clock ?? (() => new Date()),
       config,
       store,
       keyring,
