@@ -67,3 +67,15 @@ export {
   type PrivacyRecordEntry,
   type Suppression,
 } from './cases.ts';
+export {
+  FhirFactBuilder,
+  readFhirFolder,
+  readAuditEvents,
+  auditEventToAccess,
+  purposeName,
+  normalisePhone,
+  DEFAULT_NATIONAL_ID_SYSTEM,
+  type FhirImportOptions,
+  type FhirImportReport,
+  type AuditReadReport,
+} from './fhir.ts';
