@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { auditCommand, importAuditCommand } from './commands/audit.ts';
+import { initCommand } from './commands/init.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const program = new Command('custos')
@@ -12,5 +14,12 @@ const program = new Command('custos')
   });
 
 program.addCommand(serveCommand());
+program.addCommand(initCommand());
+program.addCommand(auditCommand());
+program.addCommand(
+  new Command('import')
+    .description('import data from other systems')
+    .addCommand(importAuditCommand()),
+);
 
 await program.parseAsync(process.argv);
