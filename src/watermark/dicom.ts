@@ -73,6 +73,19 @@ function parse(input: Buffer): DicomDictLike {
   }
 }
 
+/**
+ * dcmjs fills a truncated final element with zeros instead of failing: check that the Pixel Data
+ * element's declared length really fits in the file.
+ */
+function assertPixelDataComplete(input: Buffer, explicit: boolean): void {
+  const at = input.lastIndexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+  if (at < 0) return;
+  const len = explicit ? input.readUInt32LE(at + 8) : input.readUInt32LE(at + 4);
+  const header = explicit ? 12 : 8;
+  if (len !== 0xffffffff && at + header + len > input.length)
+    throw bad('DICOM pixel data is truncated');
+}
+
 function num(el: DicomElement | undefined): number | undefined {
   const v = el?.Value?.[0];
   if (typeof v === 'number') return v;
@@ -98,10 +111,11 @@ interface FrameLayout {
   pixelBytes: Uint8Array;
 }
 
-function layoutOf(d: DicomDictLike): FrameLayout {
+function layoutOf(d: DicomDictLike, input: Buffer): FrameLayout {
   const ts = str(d.meta['00020010']);
   if (!ts || !UNCOMPRESSED.has(ts))
     throw bad('only uncompressed little-endian DICOM pixel data can be watermarked', ts);
+  assertPixelDataComplete(input, ts === '1.2.840.10008.1.2.1');
   const el = d.dict;
   const rows = num(el['00280010']);
   const cols = num(el['00280011']);
@@ -218,7 +232,7 @@ export function markDicom(
 ): DicomMarkResult {
   const copy = Buffer.from(input);
   const d = parse(copy);
-  const l = layoutOf(d);
+  const l = layoutOf(d, copy);
   // Work on a private copy of the pixel data, then put it back in the dataset.
   l.pixelBytes = Uint8Array.from(l.pixelBytes);
   let psnr = Infinity;
@@ -244,7 +258,7 @@ export function decodeDicom(
   key: WatermarkKey,
   input: Buffer,
 ): PlaneDecodeResult & { frame: number } {
-  const l = layoutOf(parse(input));
+  const l = layoutOf(parse(input), input);
   let last: (PlaneDecodeResult & { frame: number }) | null = null;
   for (let f = 0; f < Math.min(l.frames, 8); f++) {
     const px = frameOf(l, f);
