@@ -4,6 +4,7 @@ export const Role = {
   Nurse: 'nurse',
   HeadNurse: 'head-nurse',
   RadiologyTechnician: 'radiology-technician',
+  LabTechnician: 'lab-technician',
   Pharmacist: 'pharmacist',
   RegistrationClerk: 'registration-clerk',
   BillingClerk: 'billing-clerk',
