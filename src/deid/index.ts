@@ -28,3 +28,6 @@ export { deidentifyDicom, remapUid, detectTextBands, DicomProfile, SUPPORTED_TRA
 export type { DicomDeidOptions, DicomDeidReport, Region } from './dicom/deidentify-dicom.ts';
 export { ANNEX_E } from './dicom/annex-e.ts';
 export type { AnnexEAction } from './dicom/annex-e.ts';
+export { anonymizeDataset, generalize, guessHierarchy, readCsv, writeCsv } from './dataset/k-anonymity.ts';
+export type { Hierarchy, InformationLossReport, KAnonymityOptions, KAnonymityResult } from './dataset/k-anonymity.ts';
+export { decodeUtf8 } from './text-input.ts';

@@ -45,7 +45,8 @@ let en: EnLexicons | undefined;
 /** English name, place and common-word lexicons (lower-cased sets), loaded once on first use. */
 export function loadEnLexicons(): EnLexicons {
   if (en) return en;
-  const firstList = require('random-name/first-names.json') as string[];
+  // first-names.json holds female given names, middle-names.json male ones.
+  const firstList = [...(require('random-name/first-names.json') as string[]), ...(require('random-name/middle-names.json') as string[])];
   const lastList = require('random-name/names.json') as string[];
   const placeList = require('random-name/places.json') as string[];
   const common = new Set<string>();

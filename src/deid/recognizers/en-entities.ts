@@ -262,8 +262,11 @@ export function createEnPersonRecognizer(): Recognizer {
             continue;
           }
         }
-        // 4. Lexicon: first name (+ last name), or a known surname.
-        if (t.l.length >= 2 && inLex(t) && !isStop(t) && nameLike(t, false)) {
+        // 4. Lexicon: first name (+ last name), or a known surname. A capitalised first name that
+        // is also a less common word (John, Rose) counts in mixed-case text when not opening a sentence.
+        const midSentence = i > 0 && !t.gapBreak && !/[.!?]\s*$/.test(t.gap);
+        const capFirst = t.title && lex.first.has(t.l) && !lex.veryCommon.has(t.l) && !CLINICAL.has(t.l) && midSentence && !lineIsMonocase(text, t.start, mono);
+        if (t.l.length >= 2 && inLex(t) && (!isStop(t) || capFirst) && (nameLike(t, false) || capFirst)) {
           const monoLine = lineIsMonocase(text, t.start, mono);
           const j = extend(i, 2, false);
           const isFirst = lex.first.has(t.l);
