@@ -9,10 +9,17 @@ export interface MonitorConfig {
   utcOffsetMinutes: number;
   /** A relationship explains accesses from this long before it starts… */
   relationshipLeadMs: number;
-  /** …until this long after it ends (follow-up reading, results, discharge letters). */
+  /**
+   * …until this long after it ends: a clinician's former patients stay theirs for follow-up
+   * reading, results and letters.
+   */
   relationshipTailMs: number;
-  /** How far back an order, appointment or referral keeps explaining (point-in-time facts). */
+  /** How long the staff on an order, appointment or referral stay related to the patient. */
   pointFactTailMs: number;
+  /** How long an order or referral to a department explains that department's accesses. */
+  departmentOrderTailMs: number;
+  /** Third parties bound to discharged patients may read them this long after discharge. */
+  dischargeTailMs: number;
   /**
    * A patient is "in the user's department" from this long before an admission, encounter or
    * appointment there… (kept short: a department is a wide circle).
@@ -66,8 +73,10 @@ export interface MonitorConfig {
 export const defaultMonitorConfig: MonitorConfig = {
   utcOffsetMinutes: 480,
   relationshipLeadMs: 2 * DAY,
-  relationshipTailMs: 30 * DAY,
-  pointFactTailMs: 30 * DAY,
+  relationshipTailMs: 5 * 365 * DAY,
+  pointFactTailMs: 5 * 365 * DAY,
+  departmentOrderTailMs: 30 * DAY,
+  dischargeTailMs: 30 * DAY,
   departmentLeadMs: 12 * HOUR,
   departmentTailMs: DAY,
   approvedPurposes: {

@@ -78,6 +78,10 @@ const scenarios: Scenario[] = [
     events: () => [ev('s-doc', 'p-dead')],
   },
   { name: 'steady volume', events: () => routine(10) },
+  {
+    name: 'a busy day with one’s own patients',
+    events: () => [...routine(7), ...many('s-doc', range('p', 1, 150), at(7, 1))],
+  },
 
   // Incidents.
   {
@@ -117,7 +121,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'volume spike against own baseline',
-    events: () => [...routine(7), ...many('s-doc', range('p', 1, 150), at(7, 1))],
+    events: () => [...routine(7), ...many('s-doc', range('m', 1, 40), at(7, 1))],
     expect: { kind: IncidentKind.VolumeSpike, actor: 's-doc' },
   },
   {

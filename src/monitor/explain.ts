@@ -1,4 +1,4 @@
-import type { MonitorConfig } from './config.ts';
+import { DAY, type MonitorConfig } from './config.ts';
 import { covers, findShift, type FactIndex } from './facts.ts';
 import { ActorKind, ExplanationReason, type AccessEvent, type Explanation } from './types.ts';
 
@@ -23,9 +23,20 @@ export function explainAccess(
   const t = event.time;
   if (event.actorKind === ActorKind.Client) {
     const w = index.clientRelations.get(pid)?.get(event.actorId);
-    return covers(w, t)
-      ? { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' }
-      : UNEXPLAINED;
+    if (covers(w, t))
+      return { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' };
+    const client = index.clients.get(event.actorId);
+    if (client?.onlyAppointmentPatients) {
+      for (const a of index.appointmentTimes.get(pid) ?? [])
+        if (Math.abs(a - t) < DAY)
+          return { explained: true, reason: ExplanationReason.Appointment, strength: 'direct' };
+    }
+    if (client?.onlyDischargedPatients) {
+      for (const d of index.dischargeTimes.get(pid) ?? [])
+        if (d <= t + DAY && t - d < config.dischargeTailMs)
+          return { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' };
+    }
+    return UNEXPLAINED;
   }
   const staff = index.staff.get(event.actorId);
   if (staff?.nationalIdKey !== undefined) {

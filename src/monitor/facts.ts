@@ -44,6 +44,10 @@ export interface FactIndex {
   readonly departmentRelations: ReadonlyMap<string, readonly DepartmentWindow[]>;
   /** patient → client → windows (orders performed by a third party). */
   readonly clientRelations: ReadonlyMap<string, ReadonlyMap<string, readonly RelationWindow[]>>;
+  /** patient → appointment times (sorted), for clients bound to appointment patients. */
+  readonly appointmentTimes: ReadonlyMap<string, readonly number[]>;
+  /** patient → end times of inpatient stays (encounters of kind IMP). */
+  readonly dischargeTimes: ReadonlyMap<string, readonly number[]>;
   /** patient → time of first and last care contact of any kind. */
   readonly careSpan: ReadonlyMap<string, { first: number; last: number }>;
   /** staff → shifts sorted by start. */
@@ -76,6 +80,7 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
   const lead = config.relationshipLeadMs;
   const tail = config.relationshipTailMs;
   const pointTail = config.pointFactTailMs;
+  const deptOrderTail = config.departmentOrderTailMs;
   const deptTail = config.departmentTailMs;
   const deptLead = config.departmentLeadMs;
 
@@ -103,6 +108,7 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
   };
 
   const care = facts.care;
+  const dischargeTimes = new Map<string, number[]>();
   for (const e of care.encounters) {
     if (!ok(e.start) || (e.end !== undefined && !ok(e.end))) {
       problems.invalidTimes++;
@@ -110,6 +116,7 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
     }
     const end = e.end ?? Number.MAX_SAFE_INTEGER - tail;
     notePatient(e.patientId, e.start, end);
+    if (e.kind === 'IMP' && e.end !== undefined) push(dischargeTimes, e.patientId, e.end);
     for (const sid of e.participants)
       addStaff(e.patientId, sid, {
         start: e.start - lead,
@@ -150,25 +157,33 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
         end: o.time + pointTail,
         reason: ExplanationReason.Order,
       });
+    if (o.performedBy)
+      addStaff(o.patientId, o.performedBy, {
+        start: o.time - lead,
+        end: o.time + pointTail,
+        reason: ExplanationReason.Order,
+      });
     if (o.performerDepartment)
       addDept(o.patientId, {
         department: o.performerDepartment,
         start: o.time - deptLead,
-        end: o.time + pointTail,
+        end: o.time + deptOrderTail,
         reason: ExplanationReason.OrderToDepartment,
       });
     if (o.performerClient)
       addClient(o.patientId, o.performerClient, {
         start: o.time - deptLead,
-        end: o.time + pointTail,
+        end: o.time + deptOrderTail,
         reason: ExplanationReason.ContractOrder,
       });
   }
+  const appointmentTimes = new Map<string, number[]>();
   for (const a of care.appointments ?? []) {
     if (!ok(a.time)) {
       problems.invalidTimes++;
       continue;
     }
+    push(appointmentTimes, a.patientId, a.time);
     notePatient(a.patientId, a.time, a.time);
     if (a.staffId)
       addStaff(a.patientId, a.staffId, {
@@ -201,7 +216,7 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
       addDept(r.patientId, {
         department: r.toDepartment,
         start: r.time - deptLead,
-        end: r.time + pointTail,
+        end: r.time + deptOrderTail,
         reason: ExplanationReason.Referral,
       });
   }
@@ -249,6 +264,8 @@ export function indexFacts(facts: MonitorFacts, config: MonitorConfig): FactInde
     departmentRelations: deptRel,
     clientRelations: clientRel,
     careSpan,
+    appointmentTimes,
+    dischargeTimes,
     shifts,
     staffByNationalId,
     problems,

@@ -55,6 +55,8 @@ export interface AccessEvent {
   patientIds?: readonly string[];
   action: AccessAction;
   categories?: readonly DataCategory[];
+  /** Field names shown (source vocabulary), for contracts that list fields. */
+  fields?: readonly string[];
   /** Declared purpose of use (treatment, payment, operations, research, …). */
   purpose?: string;
   decision?: 'permit' | 'deny';
@@ -96,6 +98,8 @@ export interface OrderFact {
   patientId: string;
   time: number;
   orderedBy?: string;
+  /** The staff member who carried it out (technician, reader, pharmacist). */
+  performedBy?: string;
   performerDepartment?: string;
   /** A third-party organisation or API client id doing the work (external lab, PACS vendor). */
   performerClient?: string;
@@ -174,6 +178,8 @@ export interface StaffFacts {
   /** Surname, compared only for equality after normalisation. */
   surname?: string;
   addressKey?: string;
+  /** Key of the building (address without the room): same building, other room = neighbour. */
+  buildingKey?: string;
   phoneKey?: string;
   emergencyContactKeys?: readonly string[];
   nationalIdKey?: string;
@@ -190,6 +196,8 @@ export interface PatientFacts {
   restricted?: boolean;
   surname?: string;
   addressKey?: string;
+  /** Key of the building (address without the room). */
+  buildingKey?: string;
   phoneKey?: string;
   contactKeys?: readonly string[];
   nationalIdKey?: string;
@@ -206,8 +214,14 @@ export interface ClientFacts {
   dailyLimit?: number;
   /** Data categories the contract allows. */
   allowedCategories?: readonly DataCategory[];
+  /** Field names the contract allows (same vocabulary as AccessEvent.fields). */
+  allowedFields?: readonly string[];
   /** Only patients with an order performed by this client. */
   onlyOrderedPatients?: boolean;
+  /** Only patients with an appointment within a day of the call. */
+  onlyAppointmentPatients?: boolean;
+  /** Only patients discharged from an inpatient stay recently. */
+  onlyDischargedPatients?: boolean;
   /** Contract end, epoch ms. */
   expires?: number;
 }

@@ -37,14 +37,15 @@ export const createAccountStatusDetector: DetectorFactory = (config) => {
         return;
       }
       const since = staff.statusSince ?? staff.endDate;
-      if (staff.status === StaffStatus.Departed && (since === undefined || t >= since)) {
+      // The departure date is the last working day: use from the day after counts.
+      if (staff.status === StaffStatus.Departed && (since === undefined || t >= since + DAY)) {
         if (once.first(day, event.actorId))
           emit({
             ...base,
             score: 0.9,
             evidence: [
               say('account.departed', {
-                days: since === undefined ? '?' : Math.floor((t - since) / DAY),
+                days: since === undefined ? '?' : Math.max(1, Math.floor((t - since) / DAY)),
               }),
             ],
           });

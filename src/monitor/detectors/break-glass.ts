@@ -3,15 +3,20 @@ import { say } from '../messages.ts';
 import { IncidentKind } from '../types.ts';
 import { clampScore, type DetectorFactory } from './detector.ts';
 
-/** Repeated break-the-glass by one user within a window: emergency access used as a habit. */
+/**
+ * Repeated break-the-glass by one user within a window, on patients not in the user's personal
+ * care: emergency access used as a habit.
+ */
 export const createBreakGlassDetector: DetectorFactory = (config) => {
   const { windowMs, count } = config.breakGlass;
   const users = new Map<string, { times: number[]; patients: string[]; quietUntil: number }>();
   return {
     id: 'break-glass',
     kind: IncidentKind.BreakGlassRepeat,
-    observe({ event }, emit) {
-      if (!event.breakGlass) return;
+    observe({ event, explanation }, emit) {
+      // Break-the-glass that a care relationship later explains (the emergency patient was then
+      // admitted to the user's care) is the intended use; only unexplained uses count.
+      if (!event.breakGlass || explanation.strength === 'direct') return;
       const t = event.time;
       let u = users.get(event.actorId);
       if (!u) users.set(event.actorId, (u = { times: [], patients: [], quietUntil: 0 }));

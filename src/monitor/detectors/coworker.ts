@@ -9,6 +9,7 @@ export const createCoworkerDetector: DetectorFactory = () => {
     id: 'coworker',
     kind: IncidentKind.CoworkerLookup,
     observe({ event, explanation, patient, staff, index, day }, emit) {
+      if (event.actorKind !== 'staff') return;
       if (!patient?.nationalIdKey || explanation.explained) return;
       const coworker = index.staffByNationalId.get(patient.nationalIdKey);
       if (coworker === undefined || coworker === event.actorId) return;

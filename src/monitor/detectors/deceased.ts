@@ -9,6 +9,7 @@ export const createDeceasedDetector: DetectorFactory = () => {
     id: 'deceased',
     kind: IncidentKind.DeceasedRecord,
     observe({ event, explanation, patient, day }, emit) {
+      if (event.actorKind !== 'staff') return;
       if (!patient?.deceased || explanation.explained) return;
       if (!once.first(day, `${event.actorId}|${patient.id}`)) return;
       emit({

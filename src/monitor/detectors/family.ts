@@ -13,11 +13,12 @@ export function normaliseSurname(s: string | undefined): string | undefined {
 export function sharedTies(
   staff: StaffFacts,
   patient: PatientFacts,
-): { address: boolean; phone: boolean; contact: boolean; surname: boolean } {
+): { address: boolean; building: boolean; phone: boolean; contact: boolean; surname: boolean } {
   const surname =
     normaliseSurname(staff.surname) !== undefined &&
     normaliseSurname(staff.surname) === normaliseSurname(patient.surname);
   const address = !!staff.addressKey && staff.addressKey === patient.addressKey;
+  const building = !address && !!staff.buildingKey && staff.buildingKey === patient.buildingKey;
   const phone = !!staff.phoneKey && staff.phoneKey === patient.phoneKey;
   const staffKeys = new Set<string>(staff.emergencyContactKeys ?? []);
   if (staff.phoneKey) staffKeys.add(staff.phoneKey);
@@ -26,13 +27,14 @@ export function sharedTies(
   for (const k of patient.contactKeys ?? []) if (staffKeys.has(k)) contact = true;
   for (const k of staff.emergencyContactKeys ?? [])
     if (k === patient.phoneKey || k === patient.addressKey) contact = true;
-  return { address, phone, contact, surname };
+  return { address, building, phone, contact, surname };
 }
 
 /**
  * Family member or neighbour: the patient shares the staff member's surname plus an address,
  * phone or emergency contact, or shares a phone or emergency contact outright (family), or only
- * the address (neighbour, or family with another surname). Only unexplained accesses count:
+ * the address or the building (neighbour, or family with another surname). Only unexplained
+ * accesses count:
  * a relative treated by the staff member is care.
  */
 export const createFamilyDetector: DetectorFactory = () => {
@@ -41,16 +43,18 @@ export const createFamilyDetector: DetectorFactory = () => {
     id: 'family',
     kind: IncidentKind.FamilyLookup,
     observe({ event, explanation, patient, staff, day }, emit) {
+      if (event.actorKind !== 'staff') return;
       if (!patient || !staff || explanation.explained) return;
       if (staff.nationalIdKey && staff.nationalIdKey === patient.nationalIdKey) return;
       const t = sharedTies(staff, patient);
-      if (!t.address && !t.phone && !t.contact) return;
+      if (!t.address && !t.building && !t.phone && !t.contact) return;
       if (!once.first(day, `${event.actorId}|${patient.id}`)) return;
       const parts: string[] = [];
       const partsZh: string[] = [];
       const named: [boolean, string, string][] = [
         [t.surname, 'the surname', '姓氏'],
         [t.address, 'the home address', '家庭住址'],
+        [t.building, 'the residential building', '居住楼栋'],
         [t.phone, 'the phone number', '电话号码'],
         [t.contact, 'an emergency contact', '紧急联系人'],
       ];
@@ -60,6 +64,7 @@ export const createFamilyDetector: DetectorFactory = () => {
         partsZh.push(zh);
       }
       const strong = t.phone || t.contact || (t.surname && t.address);
+      const weak = !t.address && !t.phone && !t.contact;
       emit({
         detector: 'family',
         kind: IncidentKind.FamilyLookup,
@@ -67,7 +72,7 @@ export const createFamilyDetector: DetectorFactory = () => {
         patientIds: [patient.id],
         start: event.time,
         end: event.time,
-        score: strong ? 0.8 : 0.6,
+        score: strong ? 0.8 : weak ? 0.55 : 0.6,
         evidence: [
           say('family.match', {
             patient: patient.id,

@@ -9,6 +9,7 @@ export const createSelfLookupDetector: DetectorFactory = () => {
     id: 'self-lookup',
     kind: IncidentKind.SelfLookup,
     observe({ event, patient, staff, day }, emit) {
+      if (event.actorKind !== 'staff') return;
       if (!patient?.nationalIdKey || staff?.nationalIdKey !== patient.nationalIdKey) return;
       if (!once.first(day, `${event.actorId}|${patient.id}`)) return;
       emit({

@@ -75,7 +75,17 @@ export const createThirdPartyDetector: DetectorFactory = (config) => {
             evidence: [say('client.categories', { categories: extra.join(', ') })],
           });
       }
-      if (client.onlyOrderedPatients && event.patientId && !explanation.explained) {
+      if (client.allowedFields && event.fields) {
+        const extra = event.fields.filter((f) => !client.allowedFields!.includes(f));
+        if (extra.length > 0 && once.first(day, `${client.id}|fld|${extra.join(',')}`))
+          emit({
+            ...base,
+            score: 0.65,
+            evidence: [say('client.categories', { categories: extra.join(', ') })],
+          });
+      }
+      const scoped = client.onlyOrderedPatients || client.onlyAppointmentPatients;
+      if (scoped && event.patientId && !explanation.explained) {
         const s = outside.get(day, client.id);
         if (s.patients.size === 0) s.first = t;
         s.last = t;

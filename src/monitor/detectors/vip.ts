@@ -1,5 +1,5 @@
 import { say } from '../messages.ts';
-import { IncidentKind } from '../types.ts';
+import { DataCategory, IncidentKind } from '../types.ts';
 import { DayOnce, type DetectorFactory } from './detector.ts';
 
 /**
@@ -13,9 +13,15 @@ export const createVipDetector: DetectorFactory = () => {
     id: 'vip',
     kind: IncidentKind.VipSnooping,
     observe({ event, explanation, patient, day }, emit) {
+      if (event.actorKind !== 'staff') return;
       if (!patient || !(patient.vip || patient.restricted)) return;
       if (explanation.strength === 'direct') return;
       if (patient.restricted && !patient.vip && explanation.explained) return;
+      // A restricted (not VIP) record seen only as a search-result line (demographics) is weak.
+      const shallow =
+        !patient.vip &&
+        event.categories !== undefined &&
+        event.categories.every((c) => c === DataCategory.Demographics);
       if (!once.first(day, `${event.actorId}|${patient.id}`)) return;
       emit({
         detector: 'vip',
@@ -24,7 +30,7 @@ export const createVipDetector: DetectorFactory = () => {
         patientIds: [patient.id],
         start: event.time,
         end: event.time,
-        score: patient.vip ? (explanation.explained ? 0.7 : 0.9) : 0.6,
+        score: patient.vip ? (explanation.explained ? 0.7 : 0.9) : shallow ? 0.25 : 0.6,
         evidence: [
           say(patient.vip ? 'vip.no-relationship' : 'restricted.no-relationship', {
             patient: patient.id,

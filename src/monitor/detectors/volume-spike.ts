@@ -13,12 +13,15 @@ function median(xs: number[]): number {
 /**
  * Distinct patients per user and day compared with the user's own recent days (median) and with
  * the peer group (same role and department) on the same day (median and MAD). Keeps a ring of
- * `baselineDays` counts per user.
+ * `baselineDays` counts per user. A spike made of patients the user personally or
+ * departmentally cares for is a busy day and only supports other alerts.
  */
 export const createVolumeSpikeDetector: DetectorFactory = (config) => {
   const cap = Math.max(config.maxIdsPerFinding, config.spike.minPatients * 50);
   const state = new DayState(() => ({
     patients: new CappedSet(cap),
+    /** Patients whose access only a purpose (or nothing) explained. */
+    weak: new CappedSet(cap),
     first: 0,
     last: 0,
     group: '',
@@ -29,7 +32,7 @@ export const createVolumeSpikeDetector: DetectorFactory = (config) => {
   return {
     id: 'volume-spike',
     kind: IncidentKind.VolumeSpike,
-    observe({ event, staff, day }) {
+    observe({ event, explanation, staff, day }) {
       if (event.patientId === undefined) return;
       const s = state.get(day, event.actorId);
       if (s.patients.size === 0) {
@@ -40,6 +43,7 @@ export const createVolumeSpikeDetector: DetectorFactory = (config) => {
       }
       s.last = event.time;
       s.patients.add(event.patientId);
+      if (!explanation.explained || explanation.strength === 'purpose') s.weak.add(event.patientId);
     },
     closeDay(day, emit) {
       const users = state.take(day);
@@ -85,7 +89,11 @@ export const createVolumeSpikeDetector: DetectorFactory = (config) => {
             patientIds: s.patients.list().slice(0, config.maxIdsPerFinding),
             start: s.first,
             end: s.last,
-            score: clampScore((ownSpike && peerSpike ? 0.65 : 0.5) + n / (20 * minPatients)),
+            // A spike of personal or departmental work (a busy day) only supports other alerts.
+            score:
+              s.weak.size / n >= 0.3
+                ? clampScore((ownSpike && peerSpike ? 0.65 : 0.5) + n / (20 * minPatients))
+                : 0.3,
             evidence,
             eventIds: [],
           });
