@@ -56,6 +56,14 @@ const MAX_SLICES = 256;
 /** Id prefix of a template linked for a break-the-glass grant (`break-glass-link:0`). */
 const LINK_PREFIX = 'break-glass-link:';
 
+/** Preparsed policy sets for one combination of roles. */
+interface Slice {
+  gate: string;
+  section: string;
+  gateIds: string[];
+  categoryAware: boolean;
+}
+
 /** What a Cedar call answered. */
 interface CedarAnswer {
   allow: boolean;
@@ -86,7 +94,7 @@ export class PolicyEngine {
   readonly settings: PolicySettings;
   readonly #prefix: string;
   /** Preparsed sets per combination of the roles the policies mention (bounded). */
-  readonly #bySlice = new Map<string, { gate: string; section: string; gateIds: string[] }>();
+  readonly #bySlice = new Map<string, Slice>();
   readonly #mentionedRoles: ReadonlySet<string>;
   readonly #bgSlots: string[] = [];
   #bgNext = 0;
@@ -109,7 +117,7 @@ export class PolicyEngine {
    * The preparsed sets for a principal: policies scoped to roles the principal lacks can never
    * apply, so they are left out (each policy costs time on every call). `null` means all roles.
    */
-  #slice(roles: string[] | null): { gate: string; section: string; gateIds: string[] } {
+  #slice(roles: string[] | null): Slice {
     const mine = roles === null ? null : roles.filter((r) => this.#mentionedRoles.has(r)).sort();
     const key = mine === null ? '*' : mine.join(',');
     const hit = this.#bySlice.get(key);
@@ -122,14 +130,20 @@ export class PolicyEngine {
     };
     const n = this.#bySlice.size;
     const gateIds = this.set.gateIds.filter(keep);
-    const entry = {
+    const sectionIds = this.set.sectionIds.filter(keep);
+    const entry: Slice = {
       gate: `${this.#prefix}-gate-${n}`,
       section: `${this.#prefix}-section-${n}`,
       gateIds,
+      // When no section policy can look at the category name (conservatively: its text never
+      // mentions "category"), sections with the same attributes get the same answer.
+      categoryAware: sectionIds.some(
+        (id) => this.set.policies.get(id)?.text.includes('category') ?? true,
+      ),
     };
     if (
       !preparse(entry.gate, pick(this.set, gateIds)) ||
-      !preparse(entry.section, pick(this.set, this.set.sectionIds.filter(keep)))
+      !preparse(entry.section, pick(this.set, sectionIds))
     ) {
       throw new CustosError(ErrorCode.Internal, 'policy set could not be loaded into the engine');
     }
@@ -224,6 +238,7 @@ export class PolicyEngine {
     const guards = this.#sectionGuardsFor(input);
     const withheldCodes: string[] = [];
     let withheldBreakable = false;
+    const bySignature = new Map<string, CedarAnswer>();
     for (const c of candidates) {
       if (!isGuarded(c, guards, hidden)) {
         addAllowed(decision, c);
@@ -240,7 +255,12 @@ export class PolicyEngine {
         },
         parents: [prep.patientUid],
       };
-      const ans = this.#call(slice.section, prep, uid, [...prep.entities, section]);
+      const signature = `${String(section.attrs['sensitive'])}|${String(section.attrs['clinical'])}|${String(section.attrs['hiddenByPatient'])}`;
+      let ans = slice.categoryAware ? undefined : bySignature.get(signature);
+      if (!ans) {
+        ans = this.#call(slice.section, prep, uid, [...prep.entities, section]);
+        bySignature.set(signature, ans);
+      }
       const secFired = ans.policyIds
         .map((id) => this.#policy(id))
         .filter((p): p is CompiledPolicy => p !== undefined);
@@ -354,7 +374,7 @@ export class PolicyEngine {
     return out;
   }
 
-  #gatePolicySetFor(prep: Prepared, slice: { gate: string; gateIds: string[] }): string {
+  #gatePolicySetFor(prep: Prepared, slice: Slice): string {
     const g = prep.input.breakGlass;
     if (!prep.grantActive || !g) return slice.gate;
     // Link the templates for this grant into a copy of the gate set (rare path, a few ms);
