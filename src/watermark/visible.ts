@@ -63,9 +63,15 @@ function formatTime(t: Date, timeZone: string): string {
 
 function clean(s: string): string {
   // Control characters and bidi overrides could hide or reorder the viewer's name.
-  // eslint-disable-next-line no-control-regex
-  return s
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  const hidden = (cp: number): boolean =>
+    cp < 0x20 ||
+    cp === 0x7f ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2066 && cp <= 0x2069);
+  return [...s]
+    .filter((c) => !hidden(c.codePointAt(0)!))
+    .join('')
     .slice(0, MAX_LINE);
 }
 
