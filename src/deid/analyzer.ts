@@ -155,14 +155,18 @@ function isAsciiWordChar(c: string | undefined): boolean {
 
 /** Raises a finding's score when one of its recognizer's context words is near it on the same line. */
 function enhanceWithContext(text: string, f: Finding, words: readonly string[], window: number): void {
-  let ls = Math.max(0, f.start - window);
-  const nl = text.lastIndexOf('\n', f.start - 1);
-  if (nl >= ls) ls = nl + 1;
-  let re = Math.min(text.length, f.end + window);
-  const nr = text.indexOf('\n', f.end);
-  if (nr >= 0 && nr < re) re = nr;
-  const before = text.slice(ls, f.start).toLowerCase();
-  const after = text.slice(f.end, re).toLowerCase();
+  // Only the window is examined (never the whole line: lines can be megabytes long).
+  const ls0 = Math.max(0, f.start - window);
+  const re0 = Math.min(text.length, f.end + window);
+  let before = text.slice(ls0, f.start);
+  let after = text.slice(f.end, re0);
+  const nl = before.lastIndexOf('\n');
+  const ls = nl >= 0 ? ls0 + nl + 1 : ls0;
+  if (nl >= 0) before = before.slice(nl + 1);
+  const nr = after.indexOf('\n');
+  if (nr >= 0) after = after.slice(0, nr);
+  before = before.toLowerCase();
+  after = after.toLowerCase();
   for (const w of words) {
     const lw = w.toLowerCase();
     const latin = /^[a-z0-9#]/.test(lw);

@@ -192,7 +192,10 @@ export function deidentifyText(text: string, opts: DeidentifyOptions = {}): Deid
   for (const cfg of Object.values(operators)) if (cfg) validateOperator(cfg);
   const { text: out, replacements } = anonymize(text, findings, operators, ctx);
   const again = analyzer.analyze(out, opts);
-  const residual = again.filter((f) => !replacements.some((r) => f.start < r.outEnd && r.outStart < f.end));
+  // Surrogates are realistic on purpose, so the re-scan finds them: only findings outside the
+  // replaced spans (or inside spans an operator kept as they were) are residual PHI.
+  const replaced = replacements.filter((r) => r.operator !== 'keep');
+  const residual = again.filter((f) => !replaced.some((r) => f.start < r.outEnd && r.outStart < f.end));
   return { text: out, findings, replacements, residual };
 }
 

@@ -15,7 +15,13 @@ interface Tok {
   title: boolean; // Capitalised, not all caps
   caps: boolean;
   gapBreak: boolean; // the gap before this token holds punctuation other than . or , or a line break
-  gap: string;
+  gapComma: boolean;
+  gapNewline: boolean;
+  /** The gap holds only spaces and commas. */
+  gapPlain: boolean;
+  gapEndsDigit: boolean;
+  /** The gap ends with . ! or ? (then spaces). */
+  gapSentence: boolean;
 }
 
 const TITLES = new Set(['dr', 'doctor', 'mr', 'mrs', 'ms', 'miss', 'mister', 'prof', 'professor', 'mrs', 'sr', 'fr', 'rev', 'drs']);
@@ -120,25 +126,66 @@ const ADDRESS_LOOSE_RE = new RegExp(
   'g',
 );
 
+const tokenCache = new WeakMap<RecognizeInput, Tok[]>();
+
+/** Word tokens of the input, computed once per analysis and shared by the en recognizers. */
+function tokensOf(input: RecognizeInput): Tok[] {
+  let t = tokenCache.get(input);
+  if (!t) {
+    t = tokenize(input.text);
+    tokenCache.set(input, t);
+  }
+  return t;
+}
+
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   const rx = /[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*/g;
   let m: RegExpExecArray | null;
   let prevEnd = 0;
   while ((m = rx.exec(text)) !== null) {
-    const w = m[0].replace(/['’]$/, '');
-    const gap = text.slice(prevEnd, m.index);
+    let w = m[0];
+    const last = w.charCodeAt(w.length - 1);
+    if (last === 39 || last === 0x2019) w = w.slice(0, -1);
+    let gapBreak = false;
+    let gapComma = false;
+    let gapNewline = false;
+    let gapPlain = true;
+    let gapDot = false;
+    let lastNonSpace = -1;
+    for (let i = prevEnd; i < m.index; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) continue;
+      lastNonSpace = c;
+      if (c === 44) {
+        gapComma = true;
+        continue;
+      }
+      gapPlain = false;
+      if (c === 10) {
+        gapNewline = true;
+        gapBreak = true;
+      } else if (c === 46) gapDot = true;
+      else gapBreak = true;
+    }
+    if (gapDot && !gapBreak && prevWasSentenceEnd(text, prevEnd)) gapBreak = true;
+    const c0 = w.charCodeAt(0);
+    const c1 = w.charCodeAt(1);
     out.push({
       w,
       l: w.toLowerCase(),
       start: m.index,
       end: m.index + w.length,
-      title: /^[A-Z][a-z'’]/.test(w),
+      title: c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122,
       caps: w.length > 1 && w === w.toUpperCase(),
-      gapBreak: /[\n;:!?()[\]{}"/|=<>+*@#\d]/.test(gap) || (gap.includes('.') && prevWasSentenceEnd(text, prevEnd)),
-      gap,
+      gapBreak,
+      gapComma,
+      gapNewline,
+      gapPlain,
+      gapEndsDigit: lastNonSpace >= 48 && lastNonSpace <= 57,
+      gapSentence: lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63,
     });
-    prevEnd = m.index + w.length;
+    prevEnd = m.index + m[0].length;
   }
   return out;
 }
@@ -183,7 +230,7 @@ export function createEnPersonRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const lex = loadEnLexicons();
       const { text } = input;
-      const toks = tokenize(text);
+      const toks = tokensOf(input);
       const out: Finding[] = [];
       const mono = new Map<number, boolean>();
       const isStop = (t: Tok): boolean => lex.common.has(t.l) || CLINICAL.has(t.l);
@@ -203,7 +250,7 @@ export function createEnPersonRecognizer(): Recognizer {
         let j = i;
         while (j + 1 < toks.length && j - i < max) {
           const n = toks[j + 1]!;
-          if (n.gapBreak || /,/.test(n.gap)) break;
+          if (n.gapBreak || n.gapComma) break;
           if (!nameLike(n, false) && !(strong && inLex(n) && !CLINICAL.has(n.l))) break;
           if (!inLex(n) && !isInitial(n) && isStop(n)) break;
           if (!strong && !inLex(n) && !isInitial(n) && lineIsMonocase(text, n.start, mono)) break;
@@ -230,12 +277,12 @@ export function createEnPersonRecognizer(): Recognizer {
           }
         }
         // 2. Credential after: Mary Souza, RN
-        if (next && CREDENTIALS.has(next.l) && (next.caps || next.w.length <= 3) && !/\n/.test(next.gap) && /^[\s,]*$/.test(next.gap)) {
+        if (next && CREDENTIALS.has(next.l) && (next.caps || next.w.length <= 3) && !next.gapNewline && next.gapPlain) {
           // PA/NP are also pulmonary artery / nasal prongs: only after a comma.
           const weakCred = next.l === 'pa' || next.l === 'np' || next.l === 'do';
-          if ((!weakCred || next.gap.includes(',')) && t.l.length > 1 && !/\d$/.test(t.gap) && nameLike(t, true) && !isStop(t) && !TITLES.has(t.l)) {
+          if ((!weakCred || next.gapComma) && t.l.length > 1 && !t.gapEndsDigit && nameLike(t, true) && !isStop(t) && !TITLES.has(t.l)) {
             let a = i;
-            while (a - 1 >= 0 && a - i > -2 && !toks[a]!.gapBreak && !/,/.test(toks[a]!.gap) && nameLike(toks[a - 1]!, true) && !isStop(toks[a - 1]!)) a--;
+            while (a - 1 >= 0 && a - i > -2 && !toks[a]!.gapBreak && !toks[a]!.gapComma && nameLike(toks[a - 1]!, true) && !isStop(toks[a - 1]!)) a--;
             push(out, toks[a]!, t, EntityType.Person, 0.8, 'en-person', `credential "${next.w}" after a name`);
             continue;
           }
@@ -264,7 +311,7 @@ export function createEnPersonRecognizer(): Recognizer {
         }
         // 4. Lexicon: first name (+ last name), or a known surname. A capitalised first name that
         // is also a less common word (John, Rose) counts in mixed-case text when not opening a sentence.
-        const midSentence = i > 0 && !t.gapBreak && !/[.!?]\s*$/.test(t.gap);
+        const midSentence = i > 0 && !t.gapBreak && !t.gapSentence;
         const capFirst = t.title && lex.first.has(t.l) && !lex.veryCommon.has(t.l) && !CLINICAL.has(t.l) && midSentence && !lineIsMonocase(text, t.start, mono);
         if (t.l.length >= 2 && inLex(t) && (!isStop(t) || capFirst) && (nameLike(t, false) || capFirst)) {
           const monoLine = lineIsMonocase(text, t.start, mono);
@@ -291,6 +338,16 @@ export function createEnPersonRecognizer(): Recognizer {
   };
 }
 
+let firstWords: Set<string> | undefined;
+function placeFirstWords(lex: ReturnType<typeof loadEnLexicons>): Set<string> {
+  if (!firstWords) {
+    firstWords = new Set<string>();
+    for (const p of lex.places) firstWords.add(p.split(' ')[0]!);
+    for (const p of US_STATES) firstWords.add(p.split(' ')[0]!);
+  }
+  return firstWords;
+}
+
 /** English places: US places and states, countries, and place words after in/from/to/at. */
 export function createEnLocationRecognizer(): Recognizer {
   return {
@@ -301,7 +358,7 @@ export function createEnLocationRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const lex = loadEnLexicons();
       const { text } = input;
-      const toks = tokenize(text);
+      const toks = tokensOf(input);
       const mono = new Map<number, boolean>();
       const out: Finding[] = [];
       for (let i = 0; i < toks.length; i++) {
@@ -312,8 +369,10 @@ export function createEnLocationRecognizer(): Recognizer {
         for (let n = 3; n >= 1; n--) {
           if (i + n > toks.length) continue;
           let ok = true;
-          for (let k = 1; k < n; k++) if (toks[i + k]!.gapBreak || /,/.test(toks[i + k]!.gap)) ok = false;
+          for (let k = 1; k < n; k++) if (toks[i + k]!.gapBreak || toks[i + k]!.gapComma) ok = false;
           if (!ok) continue;
+          if (!placeFirstWords(lex).has(t.l) && !US_STATES.has(t.l) && !COUNTRIES.has(t.l) && n === 1) continue;
+          if (n > 1 && !placeFirstWords(lex).has(t.l)) continue;
           const phrase = toks
             .slice(i, i + n)
             .map((x) => x.l)
@@ -348,7 +407,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const lex = loadEnLexicons();
       const { text } = input;
-      const toks = tokenize(text);
+      const toks = tokensOf(input);
       const mono = new Map<number, boolean>();
       const out: Finding[] = [];
       const nameish = (t: Tok): boolean => {
@@ -363,7 +422,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
         if (!monoLine && !t.title && !t.caps) continue;
         let a = i;
         let named = false;
-        while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !/,/.test(toks[a]!.gap)) {
+        while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !toks[a]!.gapComma) {
           const p = toks[a - 1]!;
           if (!nameish(p) || CLINICAL.has(p.l) || (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))) break;
           if (!ORG_INNER.has(p.l)) named = true;

@@ -174,7 +174,7 @@ function trimLeadingZh(text: string, start: number, end: number): number {
 
 const ADDR_CH = `[^\\s\\d，。；：、,.;:！？!?（）()“”"'《》【】的了在是与及住从到去至往为患者家现位址省市区县镇乡路街道巷弄号楼室栋幢村]`;
 const ADDR_RE = new RegExp(
-  `(?:${ADDR_CH}{2,7}?(?:省|自治区|特别行政区))?` +
+  `(?=[\\u4e00-\\u9fff\\d])(?:${ADDR_CH}{2,7}?(?:省|自治区|特别行政区))?` +
     `(?:${ADDR_CH}{1,7}?(?:市|自治州|地区|盟))?` +
     `(?:${ADDR_CH}{1,7}?(?:区|县|旗))?` +
     `(?:${ADDR_CH}{1,8}?(?:镇|乡|街道))?` +

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { isCustosError } from '../errors/index.ts';
+import { createAnalyzer, EntityType, MAX_TEXT_LENGTH, type Finding } from './index.ts';
+
+const analyzer = createAnalyzer();
+const found = (text: string, lang: 'zh' | 'en' | 'auto' = 'auto'): [string, string][] =>
+  analyzer.analyze(text, { lang }).map((f: Finding) => [f.type, text.slice(f.start, f.end)]);
+
+describe('Chinese text', () => {
+  const note =
+    '患者欧阳娜娜，女，45岁，身份证号11010519491231002X，手机138-1234-5678，住北京市海淀区中关村大街27号，主治医生王建国，家属李小明之子张伟。2023年5月6日入院，住院号ZY20230506。车牌京A12345。就诊于北京协和医院。';
+  const f = found(note, 'zh');
+  it.each([
+    [EntityType.Person, '欧阳娜娜'],
+    [EntityType.IdCard, '11010519491231002X'],
+    [EntityType.Phone, '138-1234-5678'],
+    [EntityType.Address, '北京市海淀区中关村大街27号'],
+    [EntityType.Person, '王建国'],
+    [EntityType.Person, '张伟'],
+    [EntityType.Date, '2023年5月6日'],
+    [EntityType.MedicalRecordNumber, 'ZY20230506'],
+    [EntityType.LicensePlate, '京A12345'],
+    [EntityType.Organization, '北京协和医院'],
+  ])('finds %s %s', (type, text) => {
+    expect(f).toContainEqual([type, text]);
+  });
+  it('finds compound surnames after cue words', () => {
+    for (const name of ['司马相如', '诸葛亮', '上官婉儿']) expect(found(`患者${name}今日复诊`, 'zh')).toContainEqual([EntityType.Person, name]);
+  });
+  it('does not report a resident ID with a wrong check digit', () => {
+    expect(found('编号110105194912310021', 'zh').filter(([t]) => t === EntityType.IdCard)).toEqual([]);
+  });
+  it('finds legacy 15-digit IDs when labelled, and permits', () => {
+    expect(found('身份证号：110105491231002', 'zh')).toContainEqual([EntityType.IdCard, '110105491231002']);
+    expect(found('回乡证号码：H12345678', 'zh')).toContainEqual([EntityType.TravelPermit, 'H12345678']);
+    expect(found('台胞证：12345678', 'zh')).toContainEqual([EntityType.TravelPermit, '12345678']);
+    expect(found('护照号E12345678', 'zh')).toContainEqual([EntityType.Passport, 'E12345678']);
+  });
+  it('finds ages over 89 only', () => {
+    expect(found('患者92岁', 'zh')).toContainEqual([EntityType.Age, '92']);
+    expect(found('患者45岁', 'zh').filter(([t]) => t === EntityType.Age)).toEqual([]);
+  });
+  it('finds Luhn-valid bank cards but not invalid ones', () => {
+    expect(found('银行卡号 6222 0202 0011 2233 447'.replace('447', '4' + '4' + '7'), 'zh').some(([t]) => t === EntityType.BankCard)).toBe(
+      true === (() => {
+        const d = '6222020200112233447';
+        let s = 0;
+        for (let i = 0; i < d.length; i++) {
+          let v = Number(d[d.length - 1 - i]);
+          if (i % 2) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+          s += v;
+        }
+        return s % 10 === 0;
+      })(),
+    );
+    expect(found('卡号 4111 1111 1111 1111')).toContainEqual([EntityType.BankCard, '4111 1111 1111 1111']);
+    expect(found('卡号 4111 1111 1111 1112').some(([t]) => t === EntityType.BankCard)).toBe(false);
+  });
+  it('finds landlines, dates in Chinese numerals and month-day dates', () => {
+    expect(found('电话010-12345678', 'zh')).toContainEqual([EntityType.Phone, '010-12345678']);
+    expect(found('二〇二三年五月六日手术', 'zh')).toContainEqual([EntityType.Date, '二〇二三年五月六日']);
+    expect(found('5月6日复查', 'zh')).toContainEqual([EntityType.Date, '5月6日']);
+  });
+});
+
+describe('English text', () => {
+  const note =
+    'Pt seen by Dr. Healey. Wife Mary Souza, RN called at (410) 555-9876 on 7/22/2019. Transferred from Calvert Hospital. Email jdoe@example.com, IP 10.2.3.4, see https://portal.example.org/x. MRN: 00123456. 93 yo. Lives at 123 Main Street, Springfield, IL 62704.';
+  const f = found(note, 'en');
+  it.each([
+    [EntityType.Person, 'Healey'],
+    [EntityType.Person, 'Mary Souza'],
+    [EntityType.Phone, '(410) 555-9876'],
+    [EntityType.Date, '7/22/2019'],
+    [EntityType.Organization, 'Calvert Hospital'],
+    [EntityType.Email, 'jdoe@example.com'],
+    [EntityType.IpAddress, '10.2.3.4'],
+    [EntityType.Url, 'https://portal.example.org/x'],
+    [EntityType.MedicalRecordNumber, '00123456'],
+    [EntityType.Age, '93'],
+    [EntityType.Address, '123 Main Street, Springfield, IL 62704'],
+  ])('finds %s %s', (type, text) => {
+    expect(f).toContainEqual([type, text]);
+  });
+  it('does not take clinical abbreviations for names', () => {
+    expect(found('RESP: O2 AT 2L NP WITH SATS 96%. MR d/t MVR.', 'en').filter(([t]) => t === EntityType.Person)).toEqual([]);
+  });
+});
+
+describe('pipeline', () => {
+  it('reports UTF-16 offsets', () => {
+    const text = '😀患者欧阳娜娜';
+    const p = createAnalyzer().analyze(text).find((x) => x.type === EntityType.Person)!;
+    expect(p.start).toBe(4);
+    expect(text.slice(p.start, p.end)).toBe('欧阳娜娜');
+  });
+  it('explains every finding and merges overlaps', () => {
+    const fs = analyzer.analyze('身份证号11010519491231002X');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.why).toMatch(/GB 11643/);
+  });
+  it('applies allow and deny lists and tenant patterns', () => {
+    const a = createAnalyzer({
+      allow: ['北京协和医院'],
+      deny: [{ text: '长庚', type: EntityType.Location }],
+      patterns: [{ name: 'inpatient', type: EntityType.MedicalRecordNumber, pattern: 'IP-\\d{6}' }],
+    });
+    const text = '在北京协和医院就诊，来自长庚，IP-123456';
+    const got = a.analyze(text).map((x) => [x.type, text.slice(x.start, x.end)]);
+    expect(got).not.toContainEqual([EntityType.Organization, '北京协和医院']);
+    expect(got).toContainEqual([EntityType.Location, '长庚']);
+    expect(got).toContainEqual([EntityType.MedicalRecordNumber, 'IP-123456']);
+  });
+  it('respects the threshold and disabled recognizers', () => {
+    const strict = createAnalyzer({ threshold: 0.99, disabled: ['email'] });
+    expect(strict.analyze('jdoe@example.com 7/22/2019')).toEqual([]);
+  });
+  it('rejects bad configuration and oversized input with stable codes', () => {
+    expect(() => createAnalyzer({ patterns: [{ name: 'x', type: EntityType.Custom, pattern: '(' }] })).toThrow(
+      expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }),
+    );
+    expect(() => createAnalyzer({ threshold: 2 })).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
+    let err: unknown;
+    try {
+      analyzer.analyze('a'.repeat(MAX_TEXT_LENGTH + 1));
+    } catch (e) {
+      err = e;
+    }
+    expect(isCustosError(err, 'CUSTOS_INPUT_INVALID')).toBe(true);
+  });
+  it('handles an enormous line quickly enough and without crashing', () => {
+    const line = '患者张三 电话13812345678 '.repeat(20_000);
+    const fs = createAnalyzer({ zhPos: false }).analyze(line);
+    expect(fs.filter((x) => x.type === EntityType.Phone)).toHaveLength(20_000);
+  });
+});
