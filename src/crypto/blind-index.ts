@@ -73,7 +73,7 @@ export const normalise = {
     return v
       .normalize('NFKC')
       .toLowerCase()
-      .replace(/[\s·•.,，、'’\-]/g, '');
+      .replace(/[\s·•.,，、'’-]/g, '');
   },
   /** Addresses: NFKC, lower case, no white space or punctuation. */
   address(v: string): string {

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CustosError, ErrorCode } from '../errors/index.ts';
-import { CipherSuite, KEY_BYTES, open, readCiphertextHeader, seal } from './suites.ts';
+import type { CipherSuite } from './suites.ts';
+import { KEY_BYTES, open, readCiphertextHeader, seal } from './suites.ts';
 
 const scrypt = promisify(scryptCb) as (
   password: string | Buffer,

@@ -1,0 +1,364 @@
+/**
+ * Care-graph queries over clear, non-identifying columns (no decryption): which treatment
+ * relationships a staff member has with a patient, which departments staff belong to, who is
+ * admitted where, and which blind-indexed attributes staff and patients share.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { VaultTables } from './schema.ts';
+
+/** Why a staff member is related to a patient. */
+export const CareRelationshipKind = {
+  EncounterParticipant: 'encounter-participant',
+  DepartmentEncounter: 'department-encounter',
+  CareTeamMember: 'care-team-member',
+  DepartmentCareTeam: 'department-care-team',
+  OrderRequester: 'order-requester',
+  OrderPerformer: 'order-performer',
+  DepartmentOrder: 'department-order',
+  Referral: 'referral',
+  Appointment: 'appointment',
+  Performer: 'performer',
+  Author: 'author',
+  GeneralPractitioner: 'general-practitioner',
+  AdmittedInDepartment: 'admitted-in-department',
+} as const;
+export type CareRelationshipKind = (typeof CareRelationshipKind)[keyof typeof CareRelationshipKind];
+
+/** One relationship, with the resource that establishes it. */
+export interface CareRelationship {
+  kind: CareRelationshipKind;
+  /** `practitioner`: the staff member personally; `department`: one of their departments. */
+  via: 'practitioner' | 'department';
+  resourceType: string;
+  resourceId: string;
+  organizationId: string | null;
+  status: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  /** The period covers `at` (open ends count) and the status is not terminal. */
+  current: boolean;
+}
+
+/** A staff member's membership of a department (from PractitionerRole). */
+export interface StaffDepartment {
+  organizationId: string;
+  roleId: string;
+  code: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+}
+
+const TERMINAL = new Set([
+  'finished',
+  'completed',
+  'cancelled',
+  'entered-in-error',
+  'revoked',
+  'inactive',
+  'noshow',
+  'stopped',
+  'ended',
+]);
+const INPATIENT_CLASSES = ['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'inpatient'];
+const ADMITTED_STATUSES = ['arrived', 'triaged', 'in-progress', 'onleave'];
+
+const toDate = (v: Date | string | null): Date | null =>
+  v === null ? null : v instanceof Date ? v : new Date(v);
+
+function covers(start: Date | null, end: Date | null, at: Date): boolean {
+  return (start === null || start <= at) && (end === null || end >= at);
+}
+
+/** Departments a practitioner belongs to at `at` (PractitionerRole active, period covering `at`). */
+export async function getStaffDepartments(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  practitionerId: string,
+  at: Date = new Date(),
+): Promise<StaffDepartment[]> {
+  const rows = await db
+    .selectFrom('vault_link as l')
+    .innerJoin('vault_resource as r', (j) =>
+      j
+        .onRef('r.tenant_id', '=', 'l.tenant_id')
+        .onRef('r.resource_type', '=', 'l.resource_type')
+        .onRef('r.id', '=', 'l.resource_id'),
+    )
+    .select([
+      'l.organization_id',
+      'l.resource_id',
+      'r.category',
+      'r.status',
+      'l.period_start',
+      'l.period_end',
+    ])
+    .where('l.tenant_id', '=', tenant)
+    .where('l.practitioner_id', '=', practitionerId)
+    .where('l.kind', '=', 'role')
+    .where('l.organization_id', 'is not', null)
+    .execute();
+  return rows
+    .filter(
+      (r) => r.status !== 'inactive' && covers(toDate(r.period_start), toDate(r.period_end), at),
+    )
+    .map((r) => ({
+      organizationId: r.organization_id!,
+      roleId: r.resource_id,
+      code: r.category,
+      periodStart: toDate(r.period_start),
+      periodEnd: toDate(r.period_end),
+    }));
+}
+
+function personalKind(
+  kind: string,
+  resourceType: string,
+  category: string | null,
+): CareRelationshipKind | undefined {
+  switch (kind) {
+    case 'encounter-participant':
+      return 'encounter-participant';
+    case 'care-team-member':
+      return 'care-team-member';
+    case 'appointment-participant':
+      return 'appointment';
+    case 'requester':
+      if (resourceType === 'ServiceRequest')
+        return category === 'referral' ? 'referral' : 'order-requester';
+      return 'order-requester';
+    case 'performer':
+      if (resourceType === 'ServiceRequest')
+        return category === 'referral' ? 'referral' : 'order-performer';
+      return 'performer';
+    case 'author':
+      return 'author';
+    case 'general-practitioner':
+      return 'general-practitioner';
+    default:
+      return undefined;
+  }
+}
+
+function departmentKind(
+  kind: string,
+  resourceType: string,
+  category: string | null,
+): CareRelationshipKind | undefined {
+  switch (kind) {
+    case 'service-provider':
+      return 'department-encounter';
+    case 'care-team-member':
+      return 'department-care-team';
+    case 'performer':
+    case 'requester':
+      return resourceType === 'ServiceRequest' && category === 'referral'
+        ? 'referral'
+        : 'department-order';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Every care relationship between a staff member (Practitioner id) and a patient: encounters
+ * they took part in, care teams, orders they requested or performed or that their department
+ * performs, referrals, appointments, and the patient currently admitted in one of their
+ * departments. `departments` overrides the PractitionerRole-derived departments.
+ */
+export async function getCareRelationships(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  patientId: string,
+  staffId: string,
+  at: Date = new Date(),
+  options: { departments?: readonly string[] } = {},
+): Promise<CareRelationship[]> {
+  const departments =
+    options.departments ??
+    (await getStaffDepartments(db, tenant, staffId, at)).map((d) => d.organizationId);
+  const base = db
+    .selectFrom('vault_link as l')
+    .innerJoin('vault_resource as r', (j) =>
+      j
+        .onRef('r.tenant_id', '=', 'l.tenant_id')
+        .onRef('r.resource_type', '=', 'l.resource_type')
+        .onRef('r.id', '=', 'l.resource_id'),
+    )
+    .select([
+      'l.kind',
+      'l.resource_type',
+      'l.resource_id',
+      'l.organization_id',
+      'l.period_start',
+      'l.period_end',
+      'r.status',
+      'r.category',
+    ])
+    .where('l.tenant_id', '=', tenant)
+    .where('l.patient_id', '=', patientId);
+  const out: CareRelationship[] = [];
+  const push = (
+    kind: CareRelationshipKind,
+    via: CareRelationship['via'],
+    r: {
+      resource_type: string;
+      resource_id: string;
+      organization_id: string | null;
+      status: string | null;
+      period_start: Date | string | null;
+      period_end: Date | string | null;
+    },
+  ) => {
+    const ps = toDate(r.period_start);
+    const pe = toDate(r.period_end);
+    out.push({
+      kind,
+      via,
+      resourceType: r.resource_type,
+      resourceId: r.resource_id,
+      organizationId: r.organization_id,
+      status: r.status,
+      periodStart: ps,
+      periodEnd: pe,
+      current: covers(ps, pe, at) && !(r.status !== null && TERMINAL.has(r.status)),
+    });
+  };
+  for (const r of await base.where('l.practitioner_id', '=', staffId).execute()) {
+    const k = personalKind(r.kind, r.resource_type, r.category);
+    if (k) push(k, 'practitioner', r);
+  }
+  if (departments.length > 0) {
+    for (const r of await base.where('l.organization_id', 'in', [...departments]).execute()) {
+      const k = departmentKind(r.kind, r.resource_type, r.category);
+      if (k) push(k, 'department', r);
+    }
+    const admitted = await db
+      .selectFrom('vault_resource')
+      .select([
+        'resource_type',
+        'id as resource_id',
+        'organization_id',
+        'status',
+        'period_start',
+        'period_end',
+      ])
+      .where('tenant_id', '=', tenant)
+      .where('patient_id', '=', patientId)
+      .where('resource_type', '=', 'Encounter')
+      .where('organization_id', 'in', [...departments])
+      .where('category', 'in', INPATIENT_CLASSES)
+      .where('status', 'in', ADMITTED_STATUSES)
+      .execute();
+    for (const r of admitted) {
+      if (covers(toDate(r.period_start), toDate(r.period_end), at))
+        push('admitted-in-department', 'department', r);
+    }
+  }
+  return out;
+}
+
+/** Patients currently admitted (inpatient encounter in progress) in a department. */
+export async function listAdmittedPatients(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  departmentId: string,
+  at: Date = new Date(),
+): Promise<{ patientId: string; encounterId: string; periodStart: Date | null }[]> {
+  const rows = await db
+    .selectFrom('vault_resource')
+    .select(['patient_id', 'id', 'period_start', 'period_end'])
+    .where('tenant_id', '=', tenant)
+    .where('resource_type', '=', 'Encounter')
+    .where('organization_id', '=', departmentId)
+    .where('category', 'in', INPATIENT_CLASSES)
+    .where('status', 'in', ADMITTED_STATUSES)
+    .where('patient_id', 'is not', null)
+    .execute();
+  return rows
+    .filter((r) => covers(toDate(r.period_start), toDate(r.period_end), at))
+    .map((r) => ({
+      patientId: r.patient_id!,
+      encounterId: r.id,
+      periodStart: toDate(r.period_start),
+    }));
+}
+
+/** Practitioners and departments linked to a patient's record, with the kinds of link. */
+export async function getPatientCareProviders(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  patientId: string,
+): Promise<{ practitionerId: string | null; organizationId: string | null; kinds: string[] }[]> {
+  const rows = await db
+    .selectFrom('vault_link')
+    .select([
+      'practitioner_id',
+      'organization_id',
+      sql<string[]>`array_agg(distinct kind order by kind)`.as('kinds'),
+    ])
+    .where('tenant_id', '=', tenant)
+    .where('patient_id', '=', patientId)
+    .groupBy(['practitioner_id', 'organization_id'])
+    .execute();
+  return rows.map((r) => ({
+    practitionerId: r.practitioner_id,
+    organizationId: r.organization_id,
+    kinds: r.kinds,
+  }));
+}
+
+/**
+ * Blind-indexed attributes a staff member (Practitioner) and a patient share, compared as MACs
+ * without decryption: `national-id` (the same person), `phone`, `address` (family, neighbours),
+ * `family-name` (same surname).
+ */
+export async function compareStaffAndPatient(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  practitionerId: string,
+  patientId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('vault_blind_index as s')
+    .innerJoin('vault_blind_index as p', (j) =>
+      j
+        .onRef('p.tenant_id', '=', 's.tenant_id')
+        .onRef('p.kind', '=', 's.kind')
+        .onRef('p.hash', '=', 's.hash'),
+    )
+    .select('s.kind')
+    .distinct()
+    .where('s.tenant_id', '=', tenant)
+    .where('s.resource_type', '=', 'Practitioner')
+    .where('s.resource_id', '=', practitionerId)
+    .where('p.resource_type', '=', 'Patient')
+    .where('p.resource_id', '=', patientId)
+    .where('s.kind', 'in', ['national-id', 'phone', 'address', 'family-name', 'email'])
+    .execute();
+  return rows.map((r) => r.kind).sort();
+}
+
+/** Patients who are the same person as a staff member (shared national ID number). */
+export async function findPatientsForStaff(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  practitionerId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('vault_blind_index as s')
+    .innerJoin('vault_blind_index as p', (j) =>
+      j
+        .onRef('p.tenant_id', '=', 's.tenant_id')
+        .onRef('p.kind', '=', 's.kind')
+        .onRef('p.hash', '=', 's.hash'),
+    )
+    .select('p.resource_id')
+    .distinct()
+    .where('s.tenant_id', '=', tenant)
+    .where('s.resource_type', '=', 'Practitioner')
+    .where('s.resource_id', '=', practitionerId)
+    .where('s.kind', '=', 'national-id')
+    .where('p.resource_type', '=', 'Patient')
+    .execute();
+  return rows.map((r) => r.resource_id).sort();
+}
