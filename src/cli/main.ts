@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { auditCommand, importAuditCommand } from './commands/audit.ts';
+import { demoCommand } from './commands/demo.ts';
 import { initCommand } from './commands/init.ts';
 import { serveCommand } from './commands/serve.ts';
 
@@ -15,6 +16,7 @@ const program = new Command('custos')
 
 program.addCommand(serveCommand());
 program.addCommand(initCommand());
+program.addCommand(demoCommand());
 program.addCommand(auditCommand());
 program.addCommand(
   new Command('import')

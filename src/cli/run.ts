@@ -8,10 +8,7 @@ export const ExitCode = { Failure: 1, Usage: 2 } as const;
 
 /** A logger writing JSON lines to stderr, so stdout stays for command output. */
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino(
-    { ...LOG_OPTIONS, level: config.logLevel },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  return pino({ ...LOG_OPTIONS, level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
 }
 
 /**

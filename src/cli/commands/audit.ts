@@ -34,7 +34,10 @@ function readText(file: string, what: string): string {
 
 async function withRuntime<T>(body: (rt: Runtime) => Promise<T>): Promise<void> {
   await runCommand(async (config) => {
-    const rt = await createRuntime(config, { log: createLogger({ logLevel: 'error' }), headIntervalMs: 0 });
+    const rt = await createRuntime(config, {
+      log: createLogger({ logLevel: 'error' }),
+      headIntervalMs: 0,
+    });
     try {
       const r = await body(rt);
       return typeof r === 'number' ? r : undefined;
@@ -54,7 +57,9 @@ function trustedKeys(rt: Runtime, files: string[] | undefined): Signer[] {
 function printReport(r: VerifyReport): number {
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.ok) {
-    out(`ledger of ${r.tenant} verified: entries ${r.from}..${r.to} (${r.checkedEntries} checked), ${r.checkedHeads} signed tree heads, ${r.checkedExportedHeads} exported heads, ${r.checkedNodes} stored subtrees`);
+    out(
+      `ledger of ${r.tenant} verified: entries ${r.from}..${r.to} (${r.checkedEntries} checked), ${r.checkedHeads} signed tree heads, ${r.checkedExportedHeads} exported heads, ${r.checkedNodes} stored subtrees`,
+    );
     return 0;
   }
   const bad = r.firstBad as NonNullable<VerifyReport['firstBad']>;
@@ -62,9 +67,17 @@ function printReport(r: VerifyReport): number {
   return ExitCode.Failure;
 }
 
-async function runVerify(rt: Runtime, tenant: string, opts: { from?: number; to?: number; publicKey?: string[] }, heads: TreeHead[]): Promise<number> {
+async function runVerify(
+  rt: Runtime,
+  tenant: string,
+  opts: { from?: number; to?: number; publicKey?: string[] },
+  heads: TreeHead[],
+): Promise<number> {
   const db = rt.store.db as Kysely<LedgerTables>;
-  const bar = new SingleBar({ format: 'verifying {bar} {value}/{total} entries', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'verifying {bar} {value}/{total} entries', stream: process.stderr, hideCursor: true },
+    Presets.shades_classic,
+  );
   let started = false;
   const report = await verifyLedger(db, {
     tenant,
@@ -89,43 +102,61 @@ async function runVerify(rt: Runtime, tenant: string, opts: { from?: number; to?
  * the first bad sequence number on a damaged ledger) and tree heads for outside witnesses.
  */
 export function auditCommand(): Command {
-  const audit = new Command('audit').description('verify the tamper-evident access ledger and exchange signed tree heads');
+  const audit = new Command('audit').description(
+    'verify the tamper-evident access ledger and exchange signed tree heads',
+  );
   const tenantOption = () => new Option('--tenant <id>', 'tenant (default: CUSTOS_TENANT)');
 
   audit
     .command('verify')
-    .description('check every entry hash, the chain, the Merkle tree heads and their signatures; names the first bad entry')
+    .description(
+      'check every entry hash, the chain, the Merkle tree heads and their signatures; names the first bad entry',
+    )
     .option('--from <seq>', 'first sequence number to check')
     .option('--to <seq>', 'last sequence number to check')
     .addOption(tenantOption())
     .option('--public-key <file...>', 'additional pinned Ed25519 public keys (PEM) to accept')
-    .option('--head <file...>', 'exported tree heads kept by witnesses: also detect a rollback behind them')
-    .action((o: { from?: string; to?: string; tenant?: string; publicKey?: string[]; head?: string[] }) =>
-      withRuntime(async (rt) => {
-        const heads = (o.head ?? []).map((f) => parseExportedHead(readText(f, 'head file')));
-        return runVerify(
-          rt,
-          o.tenant ?? rt.config.tenant,
-          {
-            ...(o.from ? { from: parsePositiveInt('--from', o.from, Number.MAX_SAFE_INTEGER) } : {}),
-            ...(o.to ? { to: parsePositiveInt('--to', o.to, Number.MAX_SAFE_INTEGER) } : {}),
-            ...(o.publicKey ? { publicKey: o.publicKey } : {}),
-          },
-          heads,
-        );
-      }),
+    .option(
+      '--head <file...>',
+      'exported tree heads kept by witnesses: also detect a rollback behind them',
+    )
+    .action(
+      (o: { from?: string; to?: string; tenant?: string; publicKey?: string[]; head?: string[] }) =>
+        withRuntime(async (rt) => {
+          const heads = (o.head ?? []).map((f) => parseExportedHead(readText(f, 'head file')));
+          return runVerify(
+            rt,
+            o.tenant ?? rt.config.tenant,
+            {
+              ...(o.from
+                ? { from: parsePositiveInt('--from', o.from, Number.MAX_SAFE_INTEGER) }
+                : {}),
+              ...(o.to ? { to: parsePositiveInt('--to', o.to, Number.MAX_SAFE_INTEGER) } : {}),
+              ...(o.publicKey ? { publicKey: o.publicKey } : {}),
+            },
+            heads,
+          );
+        }),
     );
 
   audit
     .command('export-head')
-    .description('sign a tree head over everything recorded so far and print it (JSON) for an outside witness')
+    .description(
+      'sign a tree head over everything recorded so far and print it (JSON) for an outside witness',
+    )
     .addOption(tenantOption())
     .option('--out <file>', 'write to a file instead of stdout')
     .action((o: { tenant?: string; out?: string }) =>
       withRuntime(async (rt) => {
         const tenant = o.tenant ?? rt.config.tenant;
-        const head = (await rt.ledger.signTreeHead(tenant)) ?? (await getTreeHead(rt.store.db as Kysely<LedgerTables>, tenant));
-        if (!head) throw new CustosError(ErrorCode.NotFound, `the ledger of ${tenant} is empty; there is no head to export`);
+        const head =
+          (await rt.ledger.signTreeHead(tenant)) ??
+          (await getTreeHead(rt.store.db as Kysely<LedgerTables>, tenant));
+        if (!head)
+          throw new CustosError(
+            ErrorCode.NotFound,
+            `the ledger of ${tenant} is empty; there is no head to export`,
+          );
         const text = exportTreeHead(head, rt.signer.publicKeyPem);
         if (o.out) writeFileSync(o.out, text, { mode: 0o644 });
         else process.stdout.write(text);
@@ -135,14 +166,22 @@ export function auditCommand(): Command {
 
   audit
     .command('check-head <file>')
-    .description('check an exported tree head against this database: signature, and that the database still holds exactly those entries')
+    .description(
+      'check an exported tree head against this database: signature, and that the database still holds exactly those entries',
+    )
     .option('--public-key <file...>', 'additional pinned Ed25519 public keys (PEM) to accept')
     .action((file: string, o: { publicKey?: string[] }) =>
       withRuntime(async (rt) => {
         const head = parseExportedHead(readText(file, 'head file'));
         const sig = verifyTreeHeadSignature(head, trustedKeys(rt, o.publicKey));
-        if (!sig.ok) throw new CustosError(ErrorCode.InputInvalid, `exported tree head rejected: ${sig.reason}`);
-        return runVerify(rt, head.tenant, { ...(o.publicKey ? { publicKey: o.publicKey } : {}) }, [head]);
+        if (!sig.ok)
+          throw new CustosError(
+            ErrorCode.InputInvalid,
+            `exported tree head rejected: ${sig.reason}`,
+          );
+        return runVerify(rt, head.tenant, { ...(o.publicKey ? { publicKey: o.publicKey } : {}) }, [
+          head,
+        ]);
       }),
     );
   return audit;
@@ -154,31 +193,46 @@ export function auditCommand(): Command {
  */
 export function importAuditCommand(): Command {
   return new Command('audit')
-    .description("import another system's audit log (FHIR AuditEvent NDJSON or CSV) into the ledger; re-importing adds nothing")
+    .description(
+      "import another system's audit log (FHIR AuditEvent NDJSON or CSV) into the ledger; re-importing adds nothing",
+    )
     .argument('<file>', 'the audit log file')
-    .addOption(new Option('--format <format>', 'file format').choices(['fhir', 'csv']).makeOptionMandatory())
+    .addOption(
+      new Option('--format <format>', 'file format').choices(['fhir', 'csv']).makeOptionMandatory(),
+    )
     .option('--mapping <file>', 'CSV column mapping (JSON, see docs/ledger.md)')
     .option('--source <name>', 'source system name when the records do not carry one')
     .option('--tenant <id>', 'tenant (default: CUSTOS_TENANT)')
-    .action((file: string, o: { format: 'fhir' | 'csv'; mapping?: string; source?: string; tenant?: string }) =>
-      withRuntime(async (rt) => {
-        const mapping = o.mapping ? parseCsvMapping(readText(o.mapping, 'mapping file')) : undefined;
-        try {
-          accessSync(file, constants.R_OK);
-        } catch {
-          throw new CustosError(ErrorCode.InputInvalid, `audit log ${file} cannot be read`);
-        }
-        const report = await importAuditLog(rt.ledger, {
-          tenant: o.tenant ?? rt.config.tenant,
-          format: o.format,
-          input: createReadStream(file),
-          ...(mapping ? { mapping } : {}),
-          ...(o.source ? { sourceSystem: o.source } : {}),
-        });
-        out(`imported ${report.accepted} entries, ${report.duplicates} already present, ${report.rejected} rejected of ${report.lines} records`);
-        for (const r of report.rejections) process.stderr.write(`line ${r.line}: ${r.reason}\n`);
-        if (report.rejected > report.rejections.length) process.stderr.write(`… and ${report.rejected - report.rejections.length} more rejected lines\n`);
-        return report.rejected > 0 ? ExitCode.Failure : 0;
-      }),
+    .action(
+      (
+        file: string,
+        o: { format: 'fhir' | 'csv'; mapping?: string; source?: string; tenant?: string },
+      ) =>
+        withRuntime(async (rt) => {
+          const mapping = o.mapping
+            ? parseCsvMapping(readText(o.mapping, 'mapping file'))
+            : undefined;
+          try {
+            accessSync(file, constants.R_OK);
+          } catch {
+            throw new CustosError(ErrorCode.InputInvalid, `audit log ${file} cannot be read`);
+          }
+          const report = await importAuditLog(rt.ledger, {
+            tenant: o.tenant ?? rt.config.tenant,
+            format: o.format,
+            input: createReadStream(file),
+            ...(mapping ? { mapping } : {}),
+            ...(o.source ? { sourceSystem: o.source } : {}),
+          });
+          out(
+            `imported ${report.accepted} entries, ${report.duplicates} already present, ${report.rejected} rejected of ${report.lines} records`,
+          );
+          for (const r of report.rejections) process.stderr.write(`line ${r.line}: ${r.reason}\n`);
+          if (report.rejected > report.rejections.length)
+            process.stderr.write(
+              `… and ${report.rejected - report.rejections.length} more rejected lines\n`,
+            );
+          return report.rejected > 0 ? ExitCode.Failure : 0;
+        }),
     );
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { buildApp } from '../../api/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
 import { createLogger, runCommand } from '../run.ts';
+import { printSeedReport, seedWithProgress } from './demo.ts';
 
 /** `custos serve`: the service with its web console (what `npm start` runs). */
 export function serveCommand(): Command {
@@ -28,6 +29,28 @@ export function serveCommand(): Command {
         out(
           `  database: ${runtime.store.backend === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL'}`,
         );
+        const empty = (await runtime.identity.listStaff(config.tenant, { limit: 1 })).length === 0;
+        if (config.demo && empty) {
+          out('');
+          out(
+            `Empty data folder: generating the demo hospital (${config.demoPatients} patients, ${config.demoStaff} staff, ${config.demoDays} days; CUSTOS_DEMO=0 skips this)…`,
+          );
+          // The service answers while the demo is written; records appear as they land.
+          void seedWithProgress(runtime, {
+            patients: config.demoPatients,
+            staff: config.demoStaff,
+            days: config.demoDays,
+            seed: config.demoSeed,
+            tenant: config.tenant,
+          }).then(
+            (r) => printSeedReport(r, config.publicUrl),
+            (e: unknown) =>
+              log.error(
+                { code: (e as { code?: string }).code ?? 'CUSTOS_INTERNAL' },
+                'demo generation failed',
+              ),
+          );
+        }
         if (await runtime.identity.needsSetup(config.tenant)) {
           const token = await runtime.identity.issueSetupToken(config.tenant);
           out('');
