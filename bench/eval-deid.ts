@@ -35,7 +35,13 @@ interface Counts {
   fn: number;
 }
 
-function evaluate(name: string, docs: Doc[], compat: Compat, analyze: (t: string) => Finding[], notes: string): void {
+function evaluate(
+  name: string,
+  docs: Doc[],
+  compat: Compat,
+  analyze: (t: string) => Finding[],
+  notes: string,
+): void {
   const t0 = performance.now();
   let bytes = 0;
   const perGold = new Map<string, Counts>();
@@ -53,7 +59,9 @@ function evaluate(name: string, docs: Doc[], compat: Compat, analyze: (t: string
       const c = perGold.get(g.type) ?? { tp: 0, fn: 0 };
       const ok = compat[g.type] ?? [];
       const anyHit = preds.some((p) => p.start < g.end && g.start < p.end);
-      const typedHit = preds.some((p) => p.start < g.end && g.start < p.end && (ok === 'any' || ok.includes(p.type)));
+      const typedHit = preds.some(
+        (p) => p.start < g.end && g.start < p.end && (ok === 'any' || ok.includes(p.type)),
+      );
       goldTotal++;
       if (anyHit) goldFound++;
       if (typedHit) c.tp++;
@@ -87,16 +95,24 @@ function evaluate(name: string, docs: Doc[], compat: Compat, analyze: (t: string
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '—');
   console.log(`\n### ${name}\n`);
   console.log(notes);
-  console.log(`\n${docs.length} documents, ${(bytes / 1e6).toFixed(2)} MB, ${secs.toFixed(1)} s (${(bytes / 1e6 / secs).toFixed(2)} MB/s including first-use loading)\n`);
-  console.log(`All PHI (any type): recall ${f(goldFound / goldTotal)} (${goldFound}/${goldTotal}), precision ${f(predOk / predTotal)} (${predOk}/${predTotal}); TP ${goldFound}, FN ${goldTotal - goldFound}, FP ${predTotal - predOk}\n`);
+  console.log(
+    `\n${docs.length} documents, ${(bytes / 1e6).toFixed(2)} MB, ${secs.toFixed(1)} s (${(bytes / 1e6 / secs).toFixed(2)} MB/s including first-use loading)\n`,
+  );
+  console.log(
+    `All PHI (any type): recall ${f(goldFound / goldTotal)} (${goldFound}/${goldTotal}), precision ${f(predOk / predTotal)} (${predOk}/${predTotal}); TP ${goldFound}, FN ${goldTotal - goldFound}, FP ${predTotal - predOk}\n`,
+  );
   console.log('| gold type | spans | recall (type-compatible finding) |');
   console.log('|---|---:|---:|');
-  for (const [t, c] of [...perGold.entries()].sort((a, b) => b[1].tp + b[1].fn - (a[1].tp + a[1].fn))) {
+  for (const [t, c] of [...perGold.entries()].sort(
+    (a, b) => b[1].tp + b[1].fn - (a[1].tp + a[1].fn),
+  )) {
     console.log(`| ${t} | ${c.tp + c.fn} | ${f(c.tp / (c.tp + c.fn))} |`);
   }
   console.log('\n| finding type | findings | precision (overlaps a gold span) |');
   console.log('|---|---:|---:|');
-  for (const [t, c] of [...perPred.entries()].sort((a, b) => b[1].tp + b[1].fp - (a[1].tp + a[1].fp))) {
+  for (const [t, c] of [...perPred.entries()].sort(
+    (a, b) => b[1].tp + b[1].fp - (a[1].tp + a[1].fp),
+  )) {
     console.log(`| ${t} | ${c.tp + c.fp} | ${f(c.tp / (c.tp + c.fp))} |`);
   }
   if (showErrors > 0) {
@@ -116,7 +132,8 @@ const analyzer = createAnalyzer();
 // ---- PhysioNet deid v1.1 ----
 function physionet(): void {
   const dir = join(DATA, 'physionet-deid');
-  if (!existsSync(join(dir, 'id.text')) || !existsSync(join(dir, 'id-phi.phrase'))) return absent('PhysioNet deid', dir);
+  if (!existsSync(join(dir, 'id.text')) || !existsSync(join(dir, 'id-phi.phrase')))
+    return absent('PhysioNet deid', dir);
   const raw = readFileSync(join(dir, 'id.text'), 'utf8');
   const docs = new Map<string, Doc>();
   const order: Doc[] = [];
@@ -172,7 +189,9 @@ function presidio(): void {
   const skip = new Set(['TITLE', 'NRP']);
   const docs: Doc[] = items.map((it) => ({
     text: it.full_text,
-    gold: it.spans.filter((s) => !skip.has(s.entity_type)).map((s) => ({ doc: 0, start: s.start_position, end: s.end_position, type: s.entity_type })),
+    gold: it.spans
+      .filter((s) => !skip.has(s.entity_type))
+      .map((s) => ({ doc: 0, start: s.start_position, end: s.end_position, type: s.entity_type })),
   }));
   evaluate(
     'Presidio research synthetic set v2 (1,500 English sentences)',

@@ -25,14 +25,23 @@ describe('Chinese text', () => {
     expect(f).toContainEqual([type, text]);
   });
   it('finds compound surnames after cue words', () => {
-    for (const name of ['司马相如', '诸葛亮', '上官婉儿']) expect(found(`患者${name}今日复诊`, 'zh')).toContainEqual([EntityType.Person, name]);
+    for (const name of ['司马相如', '诸葛亮', '上官婉儿'])
+      expect(found(`患者${name}今日复诊`, 'zh')).toContainEqual([EntityType.Person, name]);
   });
   it('does not report a resident ID with a wrong check digit', () => {
-    expect(found('编号110105194912310021', 'zh').filter(([t]) => t === EntityType.IdCard)).toEqual([]);
+    expect(found('编号110105194912310021', 'zh').filter(([t]) => t === EntityType.IdCard)).toEqual(
+      [],
+    );
   });
   it('finds legacy 15-digit IDs when labelled, and permits', () => {
-    expect(found('身份证号：110105491231002', 'zh')).toContainEqual([EntityType.IdCard, '110105491231002']);
-    expect(found('回乡证号码：H12345678', 'zh')).toContainEqual([EntityType.TravelPermit, 'H12345678']);
+    expect(found('身份证号：110105491231002', 'zh')).toContainEqual([
+      EntityType.IdCard,
+      '110105491231002',
+    ]);
+    expect(found('回乡证号码：H12345678', 'zh')).toContainEqual([
+      EntityType.TravelPermit,
+      'H12345678',
+    ]);
     expect(found('台胞证：12345678', 'zh')).toContainEqual([EntityType.TravelPermit, '12345678']);
     expect(found('护照号E12345678', 'zh')).toContainEqual([EntityType.Passport, 'E12345678']);
   });
@@ -41,24 +50,35 @@ describe('Chinese text', () => {
     expect(found('患者45岁', 'zh').filter(([t]) => t === EntityType.Age)).toEqual([]);
   });
   it('finds Luhn-valid bank cards but not invalid ones', () => {
-    expect(found('银行卡号 6222 0202 0011 2233 447'.replace('447', '4' + '4' + '7'), 'zh').some(([t]) => t === EntityType.BankCard)).toBe(
-      true === (() => {
-        const d = '6222020200112233447';
-        let s = 0;
-        for (let i = 0; i < d.length; i++) {
-          let v = Number(d[d.length - 1 - i]);
-          if (i % 2) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-          s += v;
-        }
-        return s % 10 === 0;
-      })(),
+    expect(
+      found('银行卡号 6222 0202 0011 2233 447'.replace('447', '4' + '4' + '7'), 'zh').some(
+        ([t]) => t === EntityType.BankCard,
+      ),
+    ).toBe(
+      true ===
+        (() => {
+          const d = '6222020200112233447';
+          let s = 0;
+          for (let i = 0; i < d.length; i++) {
+            let v = Number(d[d.length - 1 - i]);
+            if (i % 2) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+            s += v;
+          }
+          return s % 10 === 0;
+        })(),
     );
-    expect(found('卡号 4111 1111 1111 1111')).toContainEqual([EntityType.BankCard, '4111 1111 1111 1111']);
+    expect(found('卡号 4111 1111 1111 1111')).toContainEqual([
+      EntityType.BankCard,
+      '4111 1111 1111 1111',
+    ]);
     expect(found('卡号 4111 1111 1111 1112').some(([t]) => t === EntityType.BankCard)).toBe(false);
   });
   it('finds landlines, dates in Chinese numerals and month-day dates', () => {
     expect(found('电话010-12345678', 'zh')).toContainEqual([EntityType.Phone, '010-12345678']);
-    expect(found('二〇二三年五月六日手术', 'zh')).toContainEqual([EntityType.Date, '二〇二三年五月六日']);
+    expect(found('二〇二三年五月六日手术', 'zh')).toContainEqual([
+      EntityType.Date,
+      '二〇二三年五月六日',
+    ]);
     expect(found('5月6日复查', 'zh')).toContainEqual([EntityType.Date, '5月6日']);
   });
 });
@@ -83,14 +103,20 @@ describe('English text', () => {
     expect(f).toContainEqual([type, text]);
   });
   it('does not take clinical abbreviations for names', () => {
-    expect(found('RESP: O2 AT 2L NP WITH SATS 96%. MR d/t MVR.', 'en').filter(([t]) => t === EntityType.Person)).toEqual([]);
+    expect(
+      found('RESP: O2 AT 2L NP WITH SATS 96%. MR d/t MVR.', 'en').filter(
+        ([t]) => t === EntityType.Person,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('pipeline', () => {
   it('reports UTF-16 offsets', () => {
     const text = '😀患者欧阳娜娜';
-    const p = createAnalyzer().analyze(text).find((x) => x.type === EntityType.Person)!;
+    const p = createAnalyzer()
+      .analyze(text)
+      .find((x) => x.type === EntityType.Person)!;
     expect(p.start).toBe(4);
     expect(text.slice(p.start, p.end)).toBe('欧阳娜娜');
   });
@@ -116,10 +142,12 @@ describe('pipeline', () => {
     expect(strict.analyze('jdoe@example.com 7/22/2019')).toEqual([]);
   });
   it('rejects bad configuration and oversized input with stable codes', () => {
-    expect(() => createAnalyzer({ patterns: [{ name: 'x', type: EntityType.Custom, pattern: '(' }] })).toThrow(
+    expect(() =>
+      createAnalyzer({ patterns: [{ name: 'x', type: EntityType.Custom, pattern: '(' }] }),
+    ).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
+    expect(() => createAnalyzer({ threshold: 2 })).toThrow(
       expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }),
     );
-    expect(() => createAnalyzer({ threshold: 2 })).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
     let err: unknown;
     try {
       analyzer.analyze('a'.repeat(MAX_TEXT_LENGTH + 1));

@@ -4,10 +4,27 @@
  */
 import { CustosError, ErrorCode } from '../errors/index.ts';
 import { createPatternRecognizer } from './pattern-recognizer.ts';
-import { createEnAddressRecognizer, createEnLocationRecognizer, createEnOrganizationRecognizer, createEnPersonRecognizer } from './recognizers/en-entities.ts';
+import {
+  createEnAddressRecognizer,
+  createEnLocationRecognizer,
+  createEnOrganizationRecognizer,
+  createEnPersonRecognizer,
+} from './recognizers/en-entities.ts';
 import { createPatternRecognizers } from './recognizers/patterns.ts';
-import { createZhAddressRecognizer, createZhLocationRecognizer, createZhOrganizationRecognizer, createZhPersonRecognizer } from './recognizers/zh-entities.ts';
-import { ENTITY_TYPES, EntityType, type Finding, type Lang, type RecognizeInput, type Recognizer } from './types.ts';
+import {
+  createZhAddressRecognizer,
+  createZhLocationRecognizer,
+  createZhOrganizationRecognizer,
+  createZhPersonRecognizer,
+} from './recognizers/zh-entities.ts';
+import {
+  ENTITY_TYPES,
+  EntityType,
+  type Finding,
+  type Lang,
+  type RecognizeInput,
+  type Recognizer,
+} from './types.ts';
 
 /** A hospital's own identifier format, e.g. inpatient numbers "ZY" + 8 digits. */
 export interface CustomPattern {
@@ -61,14 +78,24 @@ export interface Analyzer {
 
 function compileCustom(p: CustomPattern): Recognizer {
   if (!p.name || typeof p.pattern !== 'string' || p.pattern.length > 1000) {
-    throw new CustosError(ErrorCode.ConfigInvalid, `custom pattern "${String(p.name)}" is missing or too long`);
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      `custom pattern "${String(p.name)}" is missing or too long`,
+    );
   }
-  if (!ENTITY_TYPES.includes(p.type)) throw new CustosError(ErrorCode.ConfigInvalid, `custom pattern "${p.name}" has an unknown type`);
+  if (!ENTITY_TYPES.includes(p.type))
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      `custom pattern "${p.name}" has an unknown type`,
+    );
   let regex: RegExp;
   try {
     regex = new RegExp(p.pattern, 'gd' + (p.flags ?? '').replace(/[gdy]/g, ''));
   } catch {
-    throw new CustosError(ErrorCode.ConfigInvalid, `custom pattern "${p.name}" is not a valid regular expression`);
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      `custom pattern "${p.name}" is not a valid regular expression`,
+    );
   }
   return createPatternRecognizer({
     name: `custom:${p.name}`,
@@ -81,7 +108,8 @@ function compileCustom(p: CustomPattern): Recognizer {
 /** Builds the registry of built-in recognizers, tenant patterns and extra recognizers. */
 export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
   const threshold = config.threshold ?? 0.5;
-  if (!(threshold >= 0 && threshold <= 1)) throw new CustosError(ErrorCode.ConfigInvalid, 'threshold must be within 0..1');
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new CustosError(ErrorCode.ConfigInvalid, 'threshold must be within 0..1');
   const pos = config.zhPos ?? true;
   const disabled = new Set(config.disabled ?? []);
   const all: Recognizer[] = [
@@ -107,8 +135,13 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     recognizers,
     threshold,
     analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
-      if (typeof text !== 'string') throw new CustosError(ErrorCode.InputInvalid, 'text must be a string');
-      if (text.length > MAX_TEXT_LENGTH) throw new CustosError(ErrorCode.InputInvalid, `text longer than ${MAX_TEXT_LENGTH} characters; split it`);
+      if (typeof text !== 'string')
+        throw new CustosError(ErrorCode.InputInvalid, 'text must be a string');
+      if (text.length > MAX_TEXT_LENGTH)
+        throw new CustosError(
+          ErrorCode.InputInvalid,
+          `text longer than ${MAX_TEXT_LENGTH} characters; split it`,
+        );
       if (text.length === 0) return [];
       const langs = detectLangs(text, options.lang ?? 'auto');
       const input: RecognizeInput = { text, langs };
@@ -119,7 +152,8 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
         if (entities && !r.types.some((t) => entities.has(t))) continue;
         const found = r.recognize(input);
         // 2. context
-        if (r.context && r.context.length > 0) for (const f of found) enhanceWithContext(text, f, r.context, window);
+        if (r.context && r.context.length > 0)
+          for (const f of found) enhanceWithContext(text, f, r.context, window);
         for (const f of found) cands.push(f);
       }
       for (const d of deny) {
@@ -127,14 +161,23 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
         const hay = /[A-Za-z]/.test(needle) ? text.toLowerCase() : text;
         const n = /[A-Za-z]/.test(needle) ? needle.toLowerCase() : needle;
         for (let i = hay.indexOf(n); i >= 0; i = hay.indexOf(n, i + n.length)) {
-          cands.push({ start: i, end: i + n.length, type: d.type ?? EntityType.Custom, score: 1, recognizer: 'deny-list', why: 'tenant deny list' });
+          cands.push({
+            start: i,
+            end: i + n.length,
+            type: d.type ?? EntityType.Custom,
+            score: 1,
+            recognizer: 'deny-list',
+            why: 'tenant deny list',
+          });
         }
       }
       if (entities) cands = cands.filter((f) => entities.has(f.type));
       // 3. merge overlaps among candidates that pass 4. the threshold
       const merged = mergeOverlaps(cands.filter((f) => f.score >= threshold));
       // 5. allow list
-      return allow.size === 0 ? merged : merged.filter((f) => !allow.has(text.slice(f.start, f.end).trim().toLowerCase()));
+      return allow.size === 0
+        ? merged
+        : merged.filter((f) => !allow.has(text.slice(f.start, f.end).trim().toLowerCase()));
     },
   };
 }
@@ -154,7 +197,12 @@ function isAsciiWordChar(c: string | undefined): boolean {
 }
 
 /** Raises a finding's score when one of its recognizer's context words is near it on the same line. */
-function enhanceWithContext(text: string, f: Finding, words: readonly string[], window: number): void {
+function enhanceWithContext(
+  text: string,
+  f: Finding,
+  words: readonly string[],
+  window: number,
+): void {
   // Only the window is examined (never the whole line: lines can be megabytes long).
   const ls0 = Math.max(0, f.start - window);
   const re0 = Math.min(text.length, f.end + window);
@@ -204,7 +252,9 @@ export function mergeOverlaps(cands: Finding[]): Finding[] {
       clusterEnd = Math.max(clusterEnd, sorted[j]!.end);
       j++;
     }
-    const cluster = sorted.slice(i, j).sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start));
+    const cluster = sorted
+      .slice(i, j)
+      .sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start));
     const kept: Finding[] = [];
     for (const c of cluster) {
       const hit = kept.find((k) => c.start < k.end && k.start < c.end);

@@ -6,7 +6,20 @@
 import { createHmac } from 'node:crypto';
 import { isValidDate } from './validators.ts';
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const ZH_DIGITS = '〇一二三四五六七八九';
 
 function pad(n: number, width: number): string {
@@ -14,7 +27,8 @@ function pad(n: number, width: number): string {
 }
 
 function zhNumeralToNumber(s: string): number {
-  if (/^[〇零一二三四五六七八九]+$/.test(s) && s.length > 2) return Number([...s].map((c) => (c === '零' ? 0 : ZH_DIGITS.indexOf(c))).join(''));
+  if (/^[〇零一二三四五六七八九]+$/.test(s) && s.length > 2)
+    return Number([...s].map((c) => (c === '零' ? 0 : ZH_DIGITS.indexOf(c))).join(''));
   // 十, 十二, 二十, 二十三, 三十一
   const d = (c: string | undefined): number => (c === undefined ? 0 : ZH_DIGITS.indexOf(c));
   if (s === '十') return 10;
@@ -45,11 +59,15 @@ function fourDigitYear(y: string): number {
 
 function styleMonth(original: string, month: number): string {
   const full = MONTHS[month - 1]!;
-  const abbrev = original.replace(/\.$/, '').length <= 4 && original.toLowerCase() !== 'june' && original.toLowerCase() !== 'july';
+  const abbrev =
+    original.replace(/\.$/, '').length <= 4 &&
+    original.toLowerCase() !== 'june' &&
+    original.toLowerCase() !== 'july';
   let name = abbrev ? full.slice(0, original.replace(/\.$/, '').length === 4 ? 4 : 3) : full;
   if (abbrev && name === 'sept' && month !== 9) name = full.slice(0, 3);
   if (original === original.toUpperCase()) name = name.toUpperCase();
-  else if (original[0] === original[0]!.toUpperCase()) name = name[0]!.toUpperCase() + name.slice(1);
+  else if (original[0] === original[0]!.toUpperCase())
+    name = name[0]!.toUpperCase() + name.slice(1);
   return name + (original.endsWith('.') ? '.' : '');
 }
 
@@ -103,7 +121,13 @@ export function shiftDateString(s: string, days: number, referenceYear = 2000): 
     return `${nm}/${nd}`;
   }
   // YYYY年M月D日, YYYY年M月, M月D日, YYYY年
-  if ((m = /^(?:((?:19|20)\d{2})(\s*)年(\s*))?(?:(\d{1,2})(\s*)月(\s*))?(?:(\d{1,2})(\s*)([日号]))?$/.exec(s)) && (m[1] || m[4])) {
+  if (
+    (m =
+      /^(?:((?:19|20)\d{2})(\s*)年(\s*))?(?:(\d{1,2})(\s*)月(\s*))?(?:(\d{1,2})(\s*)([日号]))?$/.exec(
+        s,
+      )) &&
+    (m[1] || m[4])
+  ) {
     const hasY = m[1] !== undefined;
     const hasM = m[4] !== undefined;
     const hasD = m[7] !== undefined;
@@ -120,7 +144,12 @@ export function shiftDateString(s: string, days: number, referenceYear = 2000): 
     return out;
   }
   // Chinese numerals: 二〇二三年五月六日
-  if ((m = /^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})([日号]))?$/.exec(s))) {
+  if (
+    (m =
+      /^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})([日号]))?$/.exec(
+        s,
+      ))
+  ) {
     const y = zhNumeralToNumber(m[1]!);
     const mo = zhNumeralToNumber(m[2]!);
     const d = m[3] ? zhNumeralToNumber(m[3]) : 15;
@@ -139,7 +168,9 @@ export function shiftDateString(s: string, days: number, referenceYear = 2000): 
     return `${styleMonth(m[1]!, nm)}${m[2]}${nd}${m[4] ? ordinal(nd) : ''}${m[6] ? `${m[5]}${ny}` : ''}`;
   }
   // D(th) (of) Month (YYYY)
-  if ((m = /^(\d{1,2})(st|nd|rd|th)?(\s+of)?(\s+)([A-Za-z]+\.?)(?:(,?\s+)((?:19|20)\d{2}))?$/.exec(s))) {
+  if (
+    (m = /^(\d{1,2})(st|nd|rd|th)?(\s+of)?(\s+)([A-Za-z]+\.?)(?:(,?\s+)((?:19|20)\d{2}))?$/.exec(s))
+  ) {
     const mo = monthIndex(m[5]!);
     if (mo < 1) return undefined;
     const y = m[7] ? Number(m[7]) : referenceYear;
@@ -157,7 +188,8 @@ export function shiftDateString(s: string, days: number, referenceYear = 2000): 
   }
   // YYYY or 'YY alone: shift the middle of the year.
   if ((m = /^((?:19|20)\d{2})$/.exec(s))) return String(addDays(Number(m[1]), 7, 2, days)[0]);
-  if ((m = /^'(\d{2})$/.exec(s))) return `'${pad(addDays(fourDigitYear(m[1]!), 7, 2, days)[0] % 100, 2)}`;
+  if ((m = /^'(\d{2})$/.exec(s)))
+    return `'${pad(addDays(fourDigitYear(m[1]!), 7, 2, days)[0] % 100, 2)}`;
   return undefined;
 }
 

@@ -20,14 +20,45 @@ export {
   isValidUsSsn,
   isValidDate,
 } from './validators.ts';
-export { anonymize, applyOperator, deidentifyText, redactText, validateOperator } from './operators.ts';
-export type { DeidentifyOptions, DeidentifyResult, OperatorConfig, OperatorContext, OperatorMap, OperatorName, Replacement } from './operators.ts';
+export {
+  anonymize,
+  applyOperator,
+  deidentifyText,
+  redactText,
+  validateOperator,
+} from './operators.ts';
+export type {
+  DeidentifyOptions,
+  DeidentifyResult,
+  OperatorConfig,
+  OperatorContext,
+  OperatorMap,
+  OperatorName,
+  Replacement,
+} from './operators.ts';
 export { makeSurrogate, KeyedStream } from './surrogates.ts';
 export { patientDateShift, shiftDateString } from './dates.ts';
-export { deidentifyDicom, remapUid, detectTextBands, DicomProfile, SUPPORTED_TRANSFER_SYNTAXES } from './dicom/deidentify-dicom.ts';
+export {
+  deidentifyDicom,
+  remapUid,
+  detectTextBands,
+  DicomProfile,
+  SUPPORTED_TRANSFER_SYNTAXES,
+} from './dicom/deidentify-dicom.ts';
 export type { DicomDeidOptions, DicomDeidReport, Region } from './dicom/deidentify-dicom.ts';
 export { ANNEX_E } from './dicom/annex-e.ts';
 export type { AnnexEAction } from './dicom/annex-e.ts';
-export { anonymizeDataset, generalize, guessHierarchy, readCsv, writeCsv } from './dataset/k-anonymity.ts';
-export type { Hierarchy, InformationLossReport, KAnonymityOptions, KAnonymityResult } from './dataset/k-anonymity.ts';
+export {
+  anonymizeDataset,
+  generalize,
+  guessHierarchy,
+  readCsv,
+  writeCsv,
+} from './dataset/k-anonymity.ts';
+export type {
+  Hierarchy,
+  InformationLossReport,
+  KAnonymityOptions,
+  KAnonymityResult,
+} from './dataset/k-anonymity.ts';
 export { decodeUtf8 } from './text-input.ts';

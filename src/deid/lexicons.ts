@@ -13,10 +13,54 @@ export const ZH_SURNAMES =
 
 /** Chinese compound (two-character) surnames: 复姓. */
 export const ZH_COMPOUND_SURNAMES = [
-  '欧阳', '司马', '诸葛', '上官', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒',
-  '夏侯', '轩辕', '令狐', '钟离', '闾丘', '端木', '澹台', '南宫', '西门', '独孤', '拓跋', '万俟',
-  '呼延', '申屠', '太史', '百里', '东郭', '公冶', '赫连', '第五', '司空', '濮阳', '淳于', '单于',
-  '公羊', '仲孙', '左丘', '东门', '梁丘', '羊舌', '微生', '乐正', '谷梁', '段干', '巫马', '漆雕',
+  '欧阳',
+  '司马',
+  '诸葛',
+  '上官',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '长孙',
+  '宇文',
+  '司徒',
+  '夏侯',
+  '轩辕',
+  '令狐',
+  '钟离',
+  '闾丘',
+  '端木',
+  '澹台',
+  '南宫',
+  '西门',
+  '独孤',
+  '拓跋',
+  '万俟',
+  '呼延',
+  '申屠',
+  '太史',
+  '百里',
+  '东郭',
+  '公冶',
+  '赫连',
+  '第五',
+  '司空',
+  '濮阳',
+  '淳于',
+  '单于',
+  '公羊',
+  '仲孙',
+  '左丘',
+  '东门',
+  '梁丘',
+  '羊舌',
+  '微生',
+  '乐正',
+  '谷梁',
+  '段干',
+  '巫马',
+  '漆雕',
 ];
 
 /** Given-name characters for zh surrogates (common, neutral). */
@@ -24,9 +68,63 @@ export const ZH_GIVEN_CHARS =
   '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰建文辉鹏宇浩凯晨睿欣怡佳琪婷雪梦涵瑶思雨嘉琳俊宏博毅志诚子轩瑞泽昊然雅晴悦颖慧帆航亮松林峰斌彬春燕';
 
 /** zh place parts for address surrogates. */
-export const ZH_PROVINCES = ['河北省', '山西省', '辽宁省', '吉林省', '江苏省', '浙江省', '安徽省', '福建省', '江西省', '山东省', '河南省', '湖北省', '湖南省', '广东省', '四川省', '贵州省', '云南省', '陕西省', '甘肃省'];
-export const ZH_CITY_STEMS = ['临川', '青岚', '华阳', '云溪', '安平', '长宁', '永和', '南屏', '东陵', '西岭', '景泰', '兴隆', '凤鸣', '清河', '宁远', '泰和'];
-export const ZH_ROAD_STEMS = ['建设', '人民', '和平', '解放', '中山', '光明', '文化', '幸福', '青年', '新华', '胜利', '朝阳', '育才', '学府', '春风', '丰收'];
+export const ZH_PROVINCES = [
+  '河北省',
+  '山西省',
+  '辽宁省',
+  '吉林省',
+  '江苏省',
+  '浙江省',
+  '安徽省',
+  '福建省',
+  '江西省',
+  '山东省',
+  '河南省',
+  '湖北省',
+  '湖南省',
+  '广东省',
+  '四川省',
+  '贵州省',
+  '云南省',
+  '陕西省',
+  '甘肃省',
+];
+export const ZH_CITY_STEMS = [
+  '临川',
+  '青岚',
+  '华阳',
+  '云溪',
+  '安平',
+  '长宁',
+  '永和',
+  '南屏',
+  '东陵',
+  '西岭',
+  '景泰',
+  '兴隆',
+  '凤鸣',
+  '清河',
+  '宁远',
+  '泰和',
+];
+export const ZH_ROAD_STEMS = [
+  '建设',
+  '人民',
+  '和平',
+  '解放',
+  '中山',
+  '光明',
+  '文化',
+  '幸福',
+  '青年',
+  '新华',
+  '胜利',
+  '朝阳',
+  '育才',
+  '学府',
+  '春风',
+  '丰收',
+];
 
 interface EnLexicons {
   first: Set<string>;
@@ -46,7 +144,10 @@ let en: EnLexicons | undefined;
 export function loadEnLexicons(): EnLexicons {
   if (en) return en;
   // first-names.json holds female given names, middle-names.json male ones.
-  const firstList = [...(require('random-name/first-names.json') as string[]), ...(require('random-name/middle-names.json') as string[])];
+  const firstList = [
+    ...(require('random-name/first-names.json') as string[]),
+    ...(require('random-name/middle-names.json') as string[]),
+  ];
   const lastList = require('random-name/names.json') as string[];
   const placeList = require('random-name/places.json') as string[];
   const common = new Set<string>();

@@ -25,13 +25,26 @@ describe('mask, tag, redact', () => {
     expect(applyOperator(v, type, { type: 'mask' })).toBe(want);
   });
   it('masks with explicit parameters and validates them', () => {
-    expect(applyOperator('ABCDEFG', EntityType.Custom, { type: 'mask', char: '#', keepStart: 2, keepEnd: 1 })).toBe('AB####G');
-    expect(() => applyOperator('x', EntityType.Custom, { type: 'mask', char: '##' })).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
-    expect(() => applyOperator('x', EntityType.Custom, { type: 'nope' } as never)).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
+    expect(
+      applyOperator('ABCDEFG', EntityType.Custom, {
+        type: 'mask',
+        char: '#',
+        keepStart: 2,
+        keepEnd: 1,
+      }),
+    ).toBe('AB####G');
+    expect(() => applyOperator('x', EntityType.Custom, { type: 'mask', char: '##' })).toThrow(
+      expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }),
+    );
+    expect(() => applyOperator('x', EntityType.Custom, { type: 'nope' } as never)).toThrow(
+      expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }),
+    );
   });
   it('tags and redacts', () => {
     expect(applyOperator('张三', EntityType.Person, { type: 'tag' })).toBe('<PERSON>');
-    expect(applyOperator('张三', EntityType.Person, { type: 'tag', format: '[{type}]' })).toBe('[PERSON]');
+    expect(applyOperator('张三', EntityType.Person, { type: 'tag', format: '[{type}]' })).toBe(
+      '[PERSON]',
+    );
     expect(applyOperator('张三', EntityType.Person, { type: 'redact' })).toBe('');
   });
 });
@@ -49,7 +62,11 @@ describe('keyed pseudonyms', () => {
       for (const c of name) expect(s).not.toContain(c);
     }
     const compound = makeSurrogate(EntityType.Person, '欧阳娜娜', key);
-    expect(/^(欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|轩辕|令狐|钟离|闾丘|端木|澹台|南宫|西门|独孤|拓跋|万俟|呼延|申屠|太史|百里|东郭|公冶|赫连|第五|司空|濮阳|淳于|单于|公羊|仲孙|左丘|东门|梁丘|羊舌|微生|乐正|谷梁|段干|巫马|漆雕)/.test(compound)).toBe(true);
+    expect(
+      /^(欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|轩辕|令狐|钟离|闾丘|端木|澹台|南宫|西门|独孤|拓跋|万俟|呼延|申屠|太史|百里|东郭|公冶|赫连|第五|司空|濮阳|淳于|单于|公羊|仲孙|左丘|东门|梁丘|羊舌|微生|乐正|谷梁|段干|巫马|漆雕)/.test(
+        compound,
+      ),
+    ).toBe(true);
   });
   it('keeps English name case and differs from the original', () => {
     const s = makeSurrogate(EntityType.Person, 'MARY SOUZA', key);
@@ -72,7 +89,9 @@ describe('keyed pseudonyms', () => {
     for (let i = 0; i < mrn.length; i++) expect(mrn[i]).not.toBe('ZY20230506'[i]);
   });
   it('needs a key', () => {
-    expect(() => applyOperator('张三', EntityType.Person, { type: 'pseudonym' })).toThrow(expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }));
+    expect(() => applyOperator('张三', EntityType.Person, { type: 'pseudonym' })).toThrow(
+      expect.objectContaining({ code: 'CUSTOS_CONFIG_INVALID' }),
+    );
   });
 });
 
@@ -102,7 +121,11 @@ describe('date shift', () => {
     expect(shiftDateString(v, d)).toBe(want);
   });
   it('preserves intervals between dates of one patient', () => {
-    const res = deidentifyText('入院日期2023-05-06，出院日期2023-05-16。', { key, patientId: 'p-42', lang: 'zh' });
+    const res = deidentifyText('入院日期2023-05-06，出院日期2023-05-16。', {
+      key,
+      patientId: 'p-42',
+      lang: 'zh',
+    });
     const dates = [...res.text.matchAll(/\d{4}-\d{2}-\d{2}/g)].map((m) => Date.parse(m[0]));
     expect(dates).toHaveLength(2);
     expect((dates[1]! - dates[0]!) / 86_400_000).toBe(10);
@@ -126,7 +149,9 @@ describe('deidentifyText', () => {
     expect(res.residual.map((f) => f.type)).toContain(EntityType.Phone);
   });
   it('redactText tags PHI for display', () => {
-    expect(redactText('Dr. Healey called 410-555-9876.', { lang: 'en' })).toBe('Dr. <PERSON> called <PHONE>.');
+    expect(redactText('Dr. Healey called 410-555-9876.', { lang: 'en' })).toBe(
+      'Dr. <PERSON> called <PHONE>.',
+    );
     expect(redactText('患者张伟今日出院', { lang: 'zh' })).toBe('患者<PERSON>今日出院');
   });
   it('uses a given analyzer configuration', () => {

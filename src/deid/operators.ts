@@ -29,10 +29,19 @@ export interface OperatorContext {
   referenceYear?: number;
 }
 
-type OperatorFn = (value: string, type: EntityType, cfg: OperatorConfig, ctx: OperatorContext) => string;
+type OperatorFn = (
+  value: string,
+  type: EntityType,
+  cfg: OperatorConfig,
+  ctx: OperatorContext,
+) => string;
 
 function requireKey(ctx: OperatorContext, op: string): Uint8Array {
-  if (!ctx.key || ctx.key.length < 16) throw new CustosError(ErrorCode.ConfigInvalid, `operator ${op} needs a project key of at least 16 bytes`);
+  if (!ctx.key || ctx.key.length < 16)
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      `operator ${op} needs a project key of at least 16 bytes`,
+    );
   return ctx.key;
 }
 
@@ -42,30 +51,22 @@ function defaultMask(value: string, type: EntityType, ch: string): string {
   const n = chars.length;
   let keepStart = 0;
   let keepEnd = 0;
-  switch (type) {
-    case EntityType.Person:
-      keepStart = /[\u4e00-\u9fff]/.test(value) ? 1 : 1;
-      break;
-    case EntityType.Phone:
-      keepStart = n >= 11 ? 3 : 0;
-      keepEnd = n >= 7 ? 4 : 0;
-      break;
-    case EntityType.IdCard:
-      keepStart = n >= 15 ? 3 : 0;
-      keepEnd = n >= 15 ? 4 : 0;
-      break;
-    case EntityType.BankCard:
-      keepEnd = 4;
-      break;
-    default:
-      break;
-  }
+  if (type === EntityType.Person) keepStart = 1;
+  else if (type === EntityType.Phone) {
+    keepStart = n >= 11 ? 3 : 0;
+    keepEnd = n >= 7 ? 4 : 0;
+  } else if (type === EntityType.IdCard) {
+    keepStart = n >= 15 ? 3 : 0;
+    keepEnd = n >= 15 ? 4 : 0;
+  } else if (type === EntityType.BankCard) keepEnd = 4;
   return maskChars(chars, keepStart, keepEnd, ch);
 }
 
 function maskChars(chars: string[], keepStart: number, keepEnd: number, ch: string): string {
   const n = chars.length;
-  return chars.map((c, i) => (i < keepStart || i >= n - keepEnd || /[\s\-()]/.test(c) ? c : ch)).join('');
+  return chars
+    .map((c, i) => (i < keepStart || i >= n - keepEnd || /[\s\-()]/.test(c) ? c : ch))
+    .join('');
 }
 
 const registry = new Map<OperatorName, OperatorFn>([
@@ -80,18 +81,30 @@ const registry = new Map<OperatorName, OperatorFn>([
       return maskChars([...v], c.keepStart ?? 0, c.keepEnd ?? 0, ch);
     },
   ],
-  ['tag', (_v, type, cfg) => ((cfg as Extract<OperatorConfig, { type: 'tag' }>).format ?? '<{type}>').replace('{type}', type)],
+  [
+    'tag',
+    (_v, type, cfg) =>
+      ((cfg as Extract<OperatorConfig, { type: 'tag' }>).format ?? '<{type}>').replace(
+        '{type}',
+        type,
+      ),
+  ],
   [
     'pseudonym',
     (v, type, _cfg, ctx) => {
-      if (type === EntityType.Date && ctx.dateShiftDays !== undefined) return shiftDateString(v, ctx.dateShiftDays, ctx.referenceYear) ?? `<${type}>`;
+      if (type === EntityType.Date && ctx.dateShiftDays !== undefined)
+        return shiftDateString(v, ctx.dateShiftDays, ctx.referenceYear) ?? `<${type}>`;
       return makeSurrogate(type, v, requireKey(ctx, 'pseudonym'));
     },
   ],
   [
     'date-shift',
     (v, type, _cfg, ctx) => {
-      if (ctx.dateShiftDays === undefined) throw new CustosError(ErrorCode.ConfigInvalid, 'operator date-shift needs a key and a patient id');
+      if (ctx.dateShiftDays === undefined)
+        throw new CustosError(
+          ErrorCode.ConfigInvalid,
+          'operator date-shift needs a key and a patient id',
+        );
       return shiftDateString(v, ctx.dateShiftDays, ctx.referenceYear) ?? `<${type}>`;
     },
   ],
@@ -99,18 +112,38 @@ const registry = new Map<OperatorName, OperatorFn>([
 
 /** Checks an operator configuration; throws CUSTOS_CONFIG_INVALID naming the problem. */
 export function validateOperator(cfg: OperatorConfig): void {
-  if (!cfg || !registry.has(cfg.type)) throw new CustosError(ErrorCode.ConfigInvalid, `unknown operator "${String((cfg as { type?: unknown })?.type)}"`);
+  if (!cfg || !registry.has(cfg.type))
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      `unknown operator "${String((cfg as { type?: unknown })?.type)}"`,
+    );
   if (cfg.type === 'mask') {
-    if (cfg.char !== undefined && [...cfg.char].length !== 1) throw new CustosError(ErrorCode.ConfigInvalid, 'mask char must be one character');
-    for (const k of [cfg.keepStart, cfg.keepEnd]) if (k !== undefined && (!Number.isInteger(k) || k < 0)) throw new CustosError(ErrorCode.ConfigInvalid, 'mask keepStart/keepEnd must be non-negative integers');
+    if (cfg.char !== undefined && [...cfg.char].length !== 1)
+      throw new CustosError(ErrorCode.ConfigInvalid, 'mask char must be one character');
+    for (const k of [cfg.keepStart, cfg.keepEnd])
+      if (k !== undefined && (!Number.isInteger(k) || k < 0))
+        throw new CustosError(
+          ErrorCode.ConfigInvalid,
+          'mask keepStart/keepEnd must be non-negative integers',
+        );
   }
-  if (cfg.type === 'tag' && cfg.format !== undefined && !cfg.format.includes('{type}') && cfg.format.length > 64) {
+  if (
+    cfg.type === 'tag' &&
+    cfg.format !== undefined &&
+    !cfg.format.includes('{type}') &&
+    cfg.format.length > 64
+  ) {
     throw new CustosError(ErrorCode.ConfigInvalid, 'tag format too long');
   }
 }
 
 /** Applies one operator to one value. */
-export function applyOperator(value: string, type: EntityType, cfg: OperatorConfig, ctx: OperatorContext = {}): string {
+export function applyOperator(
+  value: string,
+  type: EntityType,
+  cfg: OperatorConfig,
+  ctx: OperatorContext = {},
+): string {
   validateOperator(cfg);
   return registry.get(cfg.type)!(value, type, cfg, ctx);
 }
@@ -152,7 +185,12 @@ export interface DeidentifyResult {
 }
 
 /** Replaces `findings` in `text` using the operator map. Findings must not overlap (analyzer output). */
-export function anonymize(text: string, findings: readonly Finding[], operators: OperatorMap, ctx: OperatorContext = {}): { text: string; replacements: Replacement[] } {
+export function anonymize(
+  text: string,
+  findings: readonly Finding[],
+  operators: OperatorMap,
+  ctx: OperatorContext = {},
+): { text: string; replacements: Replacement[] } {
   const sorted = [...findings].sort((a, b) => a.start - b.start);
   let out = '';
   let pos = 0;
@@ -162,7 +200,14 @@ export function anonymize(text: string, findings: readonly Finding[], operators:
     const cfg = operators[f.type] ?? operators.default ?? { type: 'tag' };
     out += text.slice(pos, f.start);
     const rep = applyOperator(text.slice(f.start, f.end), f.type, cfg, ctx);
-    replacements.push({ start: f.start, end: f.end, outStart: out.length, outEnd: out.length + rep.length, type: f.type, operator: cfg.type });
+    replacements.push({
+      start: f.start,
+      end: f.end,
+      outStart: out.length,
+      outEnd: out.length + rep.length,
+      type: f.type,
+      operator: cfg.type,
+    });
     out += rep;
     pos = f.end;
   }
@@ -187,15 +232,21 @@ export function deidentifyText(text: string, opts: DeidentifyOptions = {}): Deid
   const analyzer = analyzerOf(opts);
   const findings = analyzer.analyze(text, opts);
   const ctx: OperatorContext = { key: opts.key, referenceYear: opts.referenceYear };
-  if (opts.key && opts.patientId !== undefined) ctx.dateShiftDays = patientDateShift(opts.key, opts.patientId, opts.maxShiftDays);
-  const operators: OperatorMap = { ...(ctx.dateShiftDays !== undefined ? { [EntityType.Date]: { type: 'date-shift' } } : {}), ...opts.operators };
+  if (opts.key && opts.patientId !== undefined)
+    ctx.dateShiftDays = patientDateShift(opts.key, opts.patientId, opts.maxShiftDays);
+  const operators: OperatorMap = {
+    ...(ctx.dateShiftDays !== undefined ? { [EntityType.Date]: { type: 'date-shift' } } : {}),
+    ...opts.operators,
+  };
   for (const cfg of Object.values(operators)) if (cfg) validateOperator(cfg);
   const { text: out, replacements } = anonymize(text, findings, operators, ctx);
   const again = analyzer.analyze(out, opts);
   // Surrogates are realistic on purpose, so the re-scan finds them: only findings outside the
   // replaced spans (or inside spans an operator kept as they were) are residual PHI.
   const replaced = replacements.filter((r) => r.operator !== 'keep');
-  const residual = again.filter((f) => !replaced.some((r) => f.start < r.outEnd && r.outStart < f.end));
+  const residual = again.filter(
+    (f) => !replaced.some((r) => f.start < r.outEnd && r.outStart < f.end),
+  );
   return { text: out, findings, replacements, residual };
 }
 

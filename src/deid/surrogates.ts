@@ -5,9 +5,23 @@
  * name characters or a digit in the same position.
  */
 import { createHmac } from 'node:crypto';
-import { ZH_CITY_STEMS, ZH_COMPOUND_SURNAMES, ZH_GIVEN_CHARS, ZH_PROVINCES, ZH_ROAD_STEMS, ZH_SURNAMES, loadEnLexicons, matchZhSurname } from './lexicons.ts';
+import {
+  ZH_CITY_STEMS,
+  ZH_COMPOUND_SURNAMES,
+  ZH_GIVEN_CHARS,
+  ZH_PROVINCES,
+  ZH_ROAD_STEMS,
+  ZH_SURNAMES,
+  loadEnLexicons,
+  matchZhSurname,
+} from './lexicons.ts';
 import { EntityType } from './types.ts';
-import { PROVINCE_CODES, computeLuhnCheck, computeResidentIdCheck, isValidDate } from './validators.ts';
+import {
+  PROVINCE_CODES,
+  computeLuhnCheck,
+  computeResidentIdCheck,
+  isValidDate,
+} from './validators.ts';
 
 /** Deterministic random stream: HMAC-SHA256(key, label ‖ counter) blocks. */
 export class KeyedStream {
@@ -18,7 +32,10 @@ export class KeyedStream {
     private readonly label: string,
   ) {}
   private refill(): void {
-    const h = createHmac('sha256', this.key).update(this.label).update(`\0${this.counter++}`).digest();
+    const h = createHmac('sha256', this.key)
+      .update(this.label)
+      .update(`\0${this.counter++}`)
+      .digest();
     this.buf = Buffer.concat([this.buf, h]);
   }
   /** Uniform integer in [0, n), by rejection sampling over 32-bit words. */
@@ -45,7 +62,15 @@ const LOWER = 'abcdefghijkmnpqrstuvwxyz';
 function shapeKeep(s: string, r: KeyedStream): string {
   let out = '';
   for (const c of s) {
-    const pool = /\d/.test(c) ? DIGITS : /[A-Z]/.test(c) ? UPPER : /[a-z]/.test(c) ? LOWER : /[\u4e00-\u9fff]/.test(c) ? ZH_GIVEN_CHARS : undefined;
+    const pool = /\d/.test(c)
+      ? DIGITS
+      : /[A-Z]/.test(c)
+        ? UPPER
+        : /[a-z]/.test(c)
+          ? LOWER
+          : /[\u4e00-\u9fff]/.test(c)
+            ? ZH_GIVEN_CHARS
+            : undefined;
     if (!pool) {
       out += c;
       continue;
@@ -101,14 +126,22 @@ function enName(v: string, r: KeyedStream): string {
 function residentId(v: string, r: KeyedStream): string {
   const provinces = [...PROVINCE_CODES].filter((p) => Number(p) < 70);
   for (;;) {
-    const area = r.pick(provinces) + String(1 + r.int(9)).padStart(2, '0') + String(1 + r.int(30)).padStart(2, '0');
+    const area =
+      r.pick(provinces) +
+      String(1 + r.int(9)).padStart(2, '0') +
+      String(1 + r.int(30)).padStart(2, '0');
     const y = 1940 + r.int(70);
     const m = 1 + r.int(12);
     const d = 1 + r.int(28);
     if (!isValidDate(y, m, d)) continue;
     const seq = String(r.int(1000)).padStart(3, '0');
     if (v.length === 15) {
-      const out = area + String(y % 100).padStart(2, '0') + String(m).padStart(2, '0') + String(d).padStart(2, '0') + seq;
+      const out =
+        area +
+        String(y % 100).padStart(2, '0') +
+        String(m).padStart(2, '0') +
+        String(d).padStart(2, '0') +
+        seq;
       if (out !== v) return out;
       continue;
     }
@@ -128,7 +161,24 @@ function bankCard(v: string, r: KeyedStream): string {
 }
 
 function mobile(v: string, r: KeyedStream): string {
-  const prefixes = ['130', '131', '132', '135', '136', '137', '150', '151', '152', '158', '159', '177', '186', '187', '188', '199'];
+  const prefixes = [
+    '130',
+    '131',
+    '132',
+    '135',
+    '136',
+    '137',
+    '150',
+    '151',
+    '152',
+    '158',
+    '159',
+    '177',
+    '186',
+    '187',
+    '188',
+    '199',
+  ];
   const digits = v.replace(/\D/g, '');
   const local = digits.slice(-11);
   let out = r.pick(prefixes);
@@ -137,7 +187,8 @@ function mobile(v: string, r: KeyedStream): string {
   // Re-insert into the original layout from the right.
   let k = out.length - 1;
   const chars = [...v];
-  for (let i = chars.length - 1; i >= 0 && k >= 0; i--) if (/\d/.test(chars[i]!)) chars[i] = out[k--]!;
+  for (let i = chars.length - 1; i >= 0 && k >= 0; i--)
+    if (/\d/.test(chars[i]!)) chars[i] = out[k--]!;
   return chars.join('');
 }
 
@@ -145,15 +196,24 @@ function zhAddress(v: string, r: KeyedStream): string {
   const parts: string[] = [];
   if (/省|自治区/.test(v)) parts.push(r.pick(ZH_PROVINCES));
   if (/市/.test(v)) parts.push(r.pick(ZH_CITY_STEMS) + '市');
-  if (/[区县]/.test(v)) parts.push(r.pick(ZH_CITY_STEMS).slice(0, 1) + r.pick(['城', '山', '湖', '江', '河']) + (v.includes('县') ? '县' : '区'));
-  if (/(?:路|街|大道|巷|弄|胡同)/.test(v) || parts.length === 0) parts.push(r.pick(ZH_ROAD_STEMS) + r.pick(['路', '街', '大道']));
+  if (/[区县]/.test(v))
+    parts.push(
+      r.pick(ZH_CITY_STEMS).slice(0, 1) +
+        r.pick(['城', '山', '湖', '江', '河']) +
+        (v.includes('县') ? '县' : '区'),
+    );
+  if (/(?:路|街|大道|巷|弄|胡同)/.test(v) || parts.length === 0)
+    parts.push(r.pick(ZH_ROAD_STEMS) + r.pick(['路', '街', '大道']));
   if (/\d+号/.test(v) || /[号栋室]/.test(v)) parts.push(`${1 + r.int(300)}号`);
   return parts.join('');
 }
 
 function enAddress(v: string, r: KeyedStream): string {
   const lex = loadEnLexicons();
-  const suffix = /\b(Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/i.exec(v)?.[0] ?? 'Street';
+  const suffix =
+    /\b(Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/i.exec(
+      v,
+    )?.[0] ?? 'Street';
   const city = r.pick(lex.placeList);
   const hasCity = /,/.test(v);
   return `${1 + r.int(9999)} ${r.pick(lex.lastList)} ${suffix}${hasCity ? `, ${city}` : ''}`;
@@ -161,7 +221,10 @@ function enAddress(v: string, r: KeyedStream): string {
 
 function organization(v: string, r: KeyedStream): string {
   if (/[\u4e00-\u9fff]/.test(v)) {
-    const suffix = /(?:社区卫生服务中心|人民医院|中心医院|医院|卫生院|诊所|大学|学院|中学|小学|公司|集团|银行|研究所|中心)$/.exec(v)?.[0] ?? '机构';
+    const suffix =
+      /(?:社区卫生服务中心|人民医院|中心医院|医院|卫生院|诊所|大学|学院|中学|小学|公司|集团|银行|研究所|中心)$/.exec(
+        v,
+      )?.[0] ?? '机构';
     return r.pick(ZH_CITY_STEMS) + suffix;
   }
   const lex = loadEnLexicons();
@@ -197,7 +260,9 @@ export function makeSurrogate(type: EntityType, value: string, key: Uint8Array):
     case EntityType.BankCard:
       return bankCard(value, r);
     case EntityType.Phone:
-      return /(?:^|\D)1[3-9]\d[- ]?\d{4}[- ]?\d{4}$/.test(value) ? mobile(value, r) : shapeKeep(value, r);
+      return /(?:^|\D)1[3-9]\d[- ]?\d{4}[- ]?\d{4}$/.test(value)
+        ? mobile(value, r)
+        : shapeKeep(value, r);
     case EntityType.Email: {
       const [local = 'user'] = value.split('@');
       return `${shapeKeep(local, r).toLowerCase()}@example.org`;
@@ -211,7 +276,9 @@ export function makeSurrogate(type: EntityType, value: string, key: Uint8Array):
     case EntityType.Url:
       return `https://example.org/${shapeKeep('r' + norm.replace(/[^a-z0-9]/g, '').slice(0, 8), r).toLowerCase()}`;
     case EntityType.IpAddress:
-      return value.includes(':') ? `fd00::${r.int(0xffff).toString(16)}:${r.int(0xffff).toString(16)}` : `10.${r.int(256)}.${r.int(256)}.${1 + r.int(254)}`;
+      return value.includes(':')
+        ? `fd00::${r.int(0xffff).toString(16)}:${r.int(0xffff).toString(16)}`
+        : `10.${r.int(256)}.${r.int(256)}.${1 + r.int(254)}`;
     case EntityType.Age:
       return /[\u4e00-\u9fff]/.test(value) ? '90+' : '90+';
     case EntityType.Date:

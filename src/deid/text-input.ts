@@ -15,12 +15,17 @@ export function decodeUtf8(bytes: Uint8Array, name = 'input'): string {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true });
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), {
+          stream: true,
+        });
         lo = mid + 1;
       } catch {
         hi = mid;
       }
     }
-    throw new CustosError(ErrorCode.InputInvalid, `${name}: invalid UTF-8 at byte ${lo}`, { file: name, byte: lo });
+    throw new CustosError(ErrorCode.InputInvalid, `${name}: invalid UTF-8 at byte ${lo}`, {
+      file: name,
+      byte: lo,
+    });
   }
 }

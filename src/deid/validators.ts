@@ -8,9 +8,42 @@ const ID_CHECK = '10X98765432';
 
 /** Province-level codes of GB/T 2260 used as the first two digits of a resident ID. */
 export const PROVINCE_CODES: ReadonlySet<string> = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64',
-  '65', '71', '81', '82', '83', '91',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
+  '91',
 ]);
 
 /** True when y-m-d is a real calendar date. */
@@ -52,7 +85,11 @@ export function isValidResidentId(id: string, now: Date = new Date()): boolean {
 export function isValidLegacyResidentId(id: string): boolean {
   if (!/^\d{15}$/.test(id)) return false;
   if (!PROVINCE_CODES.has(id.slice(0, 2))) return false;
-  return isValidDate(1900 + Number(id.slice(6, 8)), Number(id.slice(8, 10)), Number(id.slice(10, 12)));
+  return isValidDate(
+    1900 + Number(id.slice(6, 8)),
+    Number(id.slice(8, 10)),
+    Number(id.slice(10, 12)),
+  );
 }
 
 /** Luhn (ISO/IEC 7812-1) check over a digit string; separators must be removed first. */

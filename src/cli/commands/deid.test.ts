@@ -10,14 +10,34 @@ describe('custos deid', () => {
   });
   it('dataset writes a k-anonymous CSV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'custos-deid-'));
-    const rows = Array.from({ length: 30 }, (_, i) => `${30 + (i % 20)},${i % 2 ? 'F' : 'M'},北京市海淀区,dx${i % 3}`);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `${30 + (i % 20)},${i % 2 ? 'F' : 'M'},北京市海淀区,dx${i % 3}`,
+    );
     writeFileSync(join(dir, 'in.csv'), 'age,sex,district,diagnosis\n' + rows.join('\n') + '\n');
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await deidCommand().parseAsync(['dataset', join(dir, 'in.csv'), join(dir, 'out.csv'), '--k', '5', '--quasi', 'age,sex,district', '--sensitive', 'diagnosis', '--report', join(dir, 'r.json')], { from: 'user' });
+    await deidCommand().parseAsync(
+      [
+        'dataset',
+        join(dir, 'in.csv'),
+        join(dir, 'out.csv'),
+        '--k',
+        '5',
+        '--quasi',
+        'age,sex,district',
+        '--sensitive',
+        'diagnosis',
+        '--report',
+        join(dir, 'r.json'),
+      ],
+      { from: 'user' },
+    );
     err.mockRestore();
     const out = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
     expect(out[0]).toBe('age,sex,district,diagnosis');
-    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).minClassSize).toBeGreaterThanOrEqual(5);
+    expect(
+      JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).minClassSize,
+    ).toBeGreaterThanOrEqual(5);
   });
   it('dicom continues past bad files in a folder and lists them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'custos-deid-'));

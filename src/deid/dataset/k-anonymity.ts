@@ -72,7 +72,10 @@ function heightOf(h: Hierarchy, values: string[]): number {
     case 'date':
       return 4;
     case 'region':
-      return Math.max(1, ...values.map((v) => (v.match(ZH_REGION)?.length ?? (v.split(/[,/>|]/).length || 1)))) ;
+      return Math.max(
+        1,
+        ...values.map((v) => v.match(ZH_REGION)?.length ?? (v.split(/[,/>|]/).length || 1)),
+      );
     case 'prefix':
       return h.levels ?? Math.max(1, ...values.map((v) => v.length));
     case 'suppress':
@@ -131,24 +134,40 @@ export function guessHierarchy(values: string[]): Hierarchy {
 const MAX_NODES = 20_000;
 
 /** Generalises and suppresses `rows` until every class has ≥ k rows and ≥ l distinct sensitive values. */
-export function anonymizeDataset(header: string[], rows: string[][], opts: KAnonymityOptions): KAnonymityResult {
+export function anonymizeDataset(
+  header: string[],
+  rows: string[][],
+  opts: KAnonymityOptions,
+): KAnonymityResult {
   const k = opts.k;
   const l = opts.l ?? 1;
-  if (!Number.isInteger(k) || k < 1) throw new CustosError(ErrorCode.InputInvalid, 'k must be a positive integer');
-  if (!Number.isInteger(l) || l < 1) throw new CustosError(ErrorCode.InputInvalid, 'l must be a positive integer');
+  if (!Number.isInteger(k) || k < 1)
+    throw new CustosError(ErrorCode.InputInvalid, 'k must be a positive integer');
+  if (!Number.isInteger(l) || l < 1)
+    throw new CustosError(ErrorCode.InputInvalid, 'l must be a positive integer');
   const maxSup = opts.maxSuppression ?? 0.05;
-  if (!(maxSup >= 0 && maxSup <= 1)) throw new CustosError(ErrorCode.InputInvalid, 'maxSuppression must be within 0..1');
+  if (!(maxSup >= 0 && maxSup <= 1))
+    throw new CustosError(ErrorCode.InputInvalid, 'maxSuppression must be within 0..1');
   const col = (name: string): number => {
     const i = header.indexOf(name);
-    if (i < 0) throw new CustosError(ErrorCode.InputInvalid, `column "${name}" is not in the header`);
+    if (i < 0)
+      throw new CustosError(ErrorCode.InputInvalid, `column "${name}" is not in the header`);
     return i;
   };
   const qi = opts.quasi.map(col);
   const si = (opts.sensitive ?? []).map(col);
   const dropped = new Set((opts.drop ?? []).map(col));
-  if (qi.length === 0) throw new CustosError(ErrorCode.InputInvalid, 'at least one quasi-identifier is needed');
-  const hier = opts.quasi.map((q, j) => opts.hierarchies?.[q] ?? guessHierarchy(rows.map((r) => r[qi[j]!]!)));
-  const heights = hier.map((h, j) => heightOf(h, rows.map((r) => r[qi[j]!]!)));
+  if (qi.length === 0)
+    throw new CustosError(ErrorCode.InputInvalid, 'at least one quasi-identifier is needed');
+  const hier = opts.quasi.map(
+    (q, j) => opts.hierarchies?.[q] ?? guessHierarchy(rows.map((r) => r[qi[j]!]!)),
+  );
+  const heights = hier.map((h, j) =>
+    heightOf(
+      h,
+      rows.map((r) => r[qi[j]!]!),
+    ),
+  );
   const n = rows.length;
   const budget = Math.floor(maxSup * n);
 
@@ -183,7 +202,8 @@ export function anonymizeDataset(header: string[], rows: string[][], opts: KAnon
     const suppressedRows = new Set<number>();
     for (const [key, members] of classes) {
       let bad = members.length < k;
-      if (!bad && l > 1) for (const s of si) if (new Set(members.map((r) => rows[r]![s])).size < l) bad = true;
+      if (!bad && l > 1)
+        for (const s of si) if (new Set(members.map((r) => rows[r]![s])).size < l) bad = true;
       if (bad) {
         for (const r of members) suppressedRows.add(r);
         classes.delete(key);
@@ -198,7 +218,11 @@ export function anonymizeDataset(header: string[], rows: string[][], opts: KAnon
   let examined = 0;
   const levels = heights.map(() => 0);
   const total = heights.reduce((a, h) => a * (h + 1), 1);
-  if (total > MAX_NODES) throw new CustosError(ErrorCode.InputInvalid, `generalisation lattice too large (${total} nodes); use fewer quasi-identifiers or explicit hierarchies`);
+  if (total > MAX_NODES)
+    throw new CustosError(
+      ErrorCode.InputInvalid,
+      `generalisation lattice too large (${total} nodes); use fewer quasi-identifiers or explicit hierarchies`,
+    );
   for (let idx = 0; idx < total; idx++) {
     let rest = idx;
     for (let j = 0; j < heights.length; j++) {
@@ -210,7 +234,12 @@ export function anonymizeDataset(header: string[], rows: string[][], opts: KAnon
     examined++;
     const e = evaluateNode([...levels]);
     if (e.suppressedRows.size > budget) continue;
-    if (!best || e.loss < best.loss || (e.loss === best.loss && e.suppressedRows.size < best.suppressedRows.size)) best = e;
+    if (
+      !best ||
+      e.loss < best.loss ||
+      (e.loss === best.loss && e.suppressedRows.size < best.suppressedRows.size)
+    )
+      best = e;
   }
   if (!best) {
     best = evaluateNode(heights.slice());
@@ -234,7 +263,12 @@ export function anonymizeDataset(header: string[], rows: string[][], opts: KAnon
     classes: sizes.length,
     minClassSize: sizes.length ? Math.min(...sizes) : 0,
     averageClassSize: sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0,
-    levels: Object.fromEntries(opts.quasi.map((q, j) => [q, { level: best.levels[j]!, height: heights[j]!, hierarchy: hier[j]!.kind }])),
+    levels: Object.fromEntries(
+      opts.quasi.map((q, j) => [
+        q,
+        { level: best.levels[j]!, height: heights[j]!, hierarchy: hier[j]!.kind },
+      ]),
+    ),
     precisionLoss: best.loss,
     discernibility: sizes.reduce((a, s) => a + s * s, 0) + best.suppressedRows.size * n,
     nodesExamined: examined,
@@ -248,12 +282,21 @@ export function anonymizeDataset(header: string[], rows: string[][], opts: KAnon
 export function readCsv(text: string, name = 'input'): { header: string[]; rows: string[][] } {
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: false, skip_empty_lines: true, bom: true }) as string[][];
+    records = parse(text, {
+      relax_column_count: false,
+      skip_empty_lines: true,
+      bom: true,
+    }) as string[][];
   } catch (e) {
     const line = (e as { lines?: number }).lines;
-    throw new CustosError(ErrorCode.InputInvalid, `${name}: invalid CSV${line ? ` at line ${line}` : ''}: ${(e as { code?: string }).code ?? 'parse error'}`, { file: name, line: line ?? null });
+    throw new CustosError(
+      ErrorCode.InputInvalid,
+      `${name}: invalid CSV${line ? ` at line ${line}` : ''}: ${(e as { code?: string }).code ?? 'parse error'}`,
+      { file: name, line: line ?? null },
+    );
   }
-  if (records.length === 0) throw new CustosError(ErrorCode.InputInvalid, `${name}: empty CSV`, { file: name });
+  if (records.length === 0)
+    throw new CustosError(ErrorCode.InputInvalid, `${name}: empty CSV`, { file: name });
   return { header: records[0]!, rows: records.slice(1) };
 }
 

@@ -22,7 +22,10 @@ export interface AnnexEAction {
   date?: true;
 }
 
-const a = (basic: AnnexEAction['basic'], extra: Omit<AnnexEAction, 'basic'> = {}): AnnexEAction => ({ basic, ...extra });
+const a = (
+  basic: AnnexEAction['basic'],
+  extra: Omit<AnnexEAction, 'basic'> = {},
+): AnnexEAction => ({ basic, ...extra });
 
 /** Tag (8 hex digits, upper case) → action. */
 export const ANNEX_E: Readonly<Record<string, AnnexEAction>> = {
@@ -170,9 +173,9 @@ export const ANNEX_E: Readonly<Record<string, AnnexEAction>> = {
   '0040A730': a('X'), // Content Sequence
   '04000550': a('X'), // Modified Attributes Sequence
   '04000561': a('X'), // Original Attributes Sequence
-  'FFFAFFFA': a('X'), // Digital Signatures Sequence
+  FFFAFFFA: a('X'), // Digital Signatures Sequence
   '4FFE0001': a('X'), // MAC Parameters Sequence
-  'FFFCFFFC': a('X'), // Data Set Trailing Padding
+  FFFCFFFC: a('X'), // Data Set Trailing Padding
   '00880140': a('U'), // Storage Media File-set UID
   // UIDs
   '00080014': a('U'), // Instance Creator UID

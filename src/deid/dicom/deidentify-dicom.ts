@@ -56,7 +56,12 @@ export const SUPPORTED_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([
   '1.2.840.10008.1.2.4.203',
   '1.2.840.10008.1.2.5',
 ]);
-const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
+const NATIVE = new Set([
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.1.99',
+]);
 
 /** A rectangle of pixels (columns x, rows y). */
 export interface Region {
@@ -100,10 +105,24 @@ export interface DicomDeidOptions {
 
 /** What was done to one file. */
 export interface DicomDeidReport {
-  actions: Record<'removed' | 'emptied' | 'dummied' | 'kept' | 'cleaned' | 'uidsRemapped' | 'datesShifted' | 'privateRemoved', number>;
+  actions: Record<
+    | 'removed'
+    | 'emptied'
+    | 'dummied'
+    | 'kept'
+    | 'cleaned'
+    | 'uidsRemapped'
+    | 'datesShifted'
+    | 'privateRemoved',
+    number
+  >;
   /** Tags touched, with the action applied (tag → X/Z/D/K/C/U/S for shifted). */
   tags: Record<string, string>;
-  burnedIn: { status: 'not-expected' | 'masked' | 'needs-review'; masked: Region[]; detected: Region[] };
+  burnedIn: {
+    status: 'not-expected' | 'masked' | 'needs-review';
+    masked: Region[];
+    detected: Region[];
+  };
   warnings: string[];
   options: string[];
 }
@@ -117,7 +136,8 @@ function fail(msg: string, extra: Record<string, unknown> = {}): never {
 function str(el: Element | undefined): string | undefined {
   const v = el?.Value?.[0];
   if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && 'Alphabetic' in v) return String((v as { Alphabetic: unknown }).Alphabetic);
+  if (v && typeof v === 'object' && 'Alphabetic' in v)
+    return String((v as { Alphabetic: unknown }).Alphabetic);
   return undefined;
 }
 
@@ -170,8 +190,15 @@ const TEXT_VRS = new Set(['LO', 'SH', 'LT', 'ST', 'UT', 'UC', 'AE', 'UR']);
  * De-identifies one DICOM Part 10 file. Throws CUSTOS_INPUT_INVALID for input that is not
  * DICOM, is truncated beyond repair, or uses an unknown transfer syntax.
  */
-export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { output: Uint8Array; report: DicomDeidReport } {
-  if (!opts.key || opts.key.length < 16) throw new CustosError(ErrorCode.ConfigInvalid, 'DICOM de-identification needs a project key of at least 16 bytes');
+export function deidentifyDicom(
+  input: Uint8Array,
+  opts: DicomDeidOptions,
+): { output: Uint8Array; report: DicomDeidReport } {
+  if (!opts.key || opts.key.length < 16)
+    throw new CustosError(
+      ErrorCode.ConfigInvalid,
+      'DICOM de-identification needs a project key of at least 16 bytes',
+    );
   const profile = opts.profile ?? 'basic';
   const research = profile === 'research';
   const o = {
@@ -183,8 +210,12 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
     cleanDesc: opts.cleanDescriptors ?? (research || profile === 'teaching'),
   };
   const allowPrivate = new Set((opts.privateAllowList ?? []).map((t) => t.toUpperCase()));
-  if (input.byteLength < 132) fail('not a DICOM Part 10 file: too short', { bytes: input.byteLength });
-  const ab = input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength) as ArrayBuffer;
+  if (input.byteLength < 132)
+    fail('not a DICOM Part 10 file: too short', { bytes: input.byteLength });
+  const ab = input.buffer.slice(
+    input.byteOffset,
+    input.byteOffset + input.byteLength,
+  ) as ArrayBuffer;
   const magic = new TextDecoder('latin1').decode(new Uint8Array(ab, 128, 4));
   if (magic !== 'DICM') fail('not a DICOM Part 10 file: no DICM preamble');
   let dd: DicomDict;
@@ -196,10 +227,20 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
     fail(`DICOM file is ${kind} and cannot be parsed`);
   }
   const ts = str(dd.meta['00020010']);
-  if (!ts || !SUPPORTED_TRANSFER_SYNTAXES.has(ts.trim())) fail('unsupported or missing transfer syntax', { transferSyntax: ts ?? null });
+  if (!ts || !SUPPORTED_TRANSFER_SYNTAXES.has(ts.trim()))
+    fail('unsupported or missing transfer syntax', { transferSyntax: ts ?? null });
 
   const report: DicomDeidReport = {
-    actions: { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 },
+    actions: {
+      removed: 0,
+      emptied: 0,
+      dummied: 0,
+      kept: 0,
+      cleaned: 0,
+      uidsRemapped: 0,
+      datesShifted: 0,
+      privateRemoved: 0,
+    },
     tags: {},
     burnedIn: { status: 'not-expected', masked: [], detected: [] },
     warnings: [],
@@ -207,7 +248,13 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
   };
   const originalPatientId = str(dd.dict['00100020']) ?? str(dd.dict['00100010']) ?? '';
   const shift = patientDateShift(opts.key, `dicom\0${originalPatientId}`, opts.maxShiftDays);
-  const pseudoId = 'ANON-' + createHmac('sha256', opts.key).update(`custos-deid-patient\0${originalPatientId}`).digest('hex').slice(0, 12).toUpperCase();
+  const pseudoId =
+    'ANON-' +
+    createHmac('sha256', opts.key)
+      .update(`custos-deid-patient\0${originalPatientId}`)
+      .digest('hex')
+      .slice(0, 12)
+      .toUpperCase();
   const analyzer = o.cleanDesc ? (opts.analyzer ?? createAnalyzer()) : undefined;
 
   const note = (tag: string, act: string): void => {
@@ -224,7 +271,12 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
       const el = ds[tag]!;
       const group = parseInt(tag.slice(0, 4), 16);
       if (group % 2 === 1) {
-        if (allowPrivate.has(tag) || (allowPrivate.size > 0 && tag.slice(4, 6) === '00' && [...allowPrivate].some((t) => t.slice(0, 4) === tag.slice(0, 4)))) {
+        if (
+          allowPrivate.has(tag) ||
+          (allowPrivate.size > 0 &&
+            tag.slice(4, 6) === '00' &&
+            [...allowPrivate].some((t) => t.slice(0, 4) === tag.slice(0, 4)))
+        ) {
           report.actions.kept++;
           continue;
         }
@@ -275,17 +327,29 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
           report.actions.dummied++;
           break;
         case 'U':
-          if (el.Value) setValue(el, el.Value.map((u) => (typeof u === 'string' && u.trim() ? remapUid(u, opts.key) : u)));
+          if (el.Value)
+            setValue(
+              el,
+              el.Value.map((u) => (typeof u === 'string' && u.trim() ? remapUid(u, opts.key) : u)),
+            );
           report.actions.uidsRemapped++;
           break;
         case 'S':
           if (el.vr === 'DA' || el.vr === 'DT') {
-            if (el.Value) setValue(el, el.Value.map((v) => (typeof v === 'string' ? shiftDa(v, shift) : v)));
+            if (el.Value)
+              setValue(
+                el,
+                el.Value.map((v) => (typeof v === 'string' ? shiftDa(v, shift) : v)),
+              );
             report.actions.datesShifted++;
           } else report.actions.kept++;
           break;
         case 'C':
-          if (el.vr !== 'SQ' && el.Value) setValue(el, el.Value.map((v) => (typeof v === 'string' ? cleanText(v) : v)));
+          if (el.vr !== 'SQ' && el.Value)
+            setValue(
+              el,
+              el.Value.map((v) => (typeof v === 'string' ? cleanText(v) : v)),
+            );
           report.actions.cleaned++;
           break;
         default:
@@ -293,7 +357,8 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
           break;
       }
       if (act !== 'K') note(tag, act);
-      if (ds[tag] && el.vr === 'SQ' && Array.isArray(el.Value)) for (const item of el.Value) if (item && typeof item === 'object') process(item as Dataset);
+      if (ds[tag] && el.vr === 'SQ' && Array.isArray(el.Value))
+        for (const item of el.Value) if (item && typeof item === 'object') process(item as Dataset);
     }
   };
   process(dd.dict);
@@ -306,13 +371,20 @@ export function deidentifyDicom(input: Uint8Array, opts: DicomDeidOptions): { ou
   const modality = (str(dd.dict['00080060']) ?? '').trim();
   const sopClass = (str(dd.dict['00080016']) ?? '').trim();
   const flagged = (str(dd.dict['00280301']) ?? '').trim().toUpperCase() === 'YES';
-  const expected = flagged || modality === 'US' || modality === 'OT' || US_SC_SOP.test(sopClass) || modality === 'XC' || modality === 'ES';
+  const expected =
+    flagged ||
+    modality === 'US' ||
+    modality === 'OT' ||
+    US_SC_SOP.test(sopClass) ||
+    modality === 'XC' ||
+    modality === 'ES';
   if (expected) handleBurnedIn(dd, ts.trim(), modality, sopClass, opts, report);
 
   // Markers (PS3.15 E.1.1 and the de-identification method codes, CID 7050).
   const codes: [string, string][] = [['113100', 'Basic Application Confidentiality Profile']];
   if (o.cleanDesc) codes.push(['113105', 'Clean Descriptors Option']);
-  if (o.longitudinal) codes.push(['113107', 'Retain Longitudinal Temporal Information Modified Dates Option']);
+  if (o.longitudinal)
+    codes.push(['113107', 'Retain Longitudinal Temporal Information Modified Dates Option']);
   if (o.patChars) codes.push(['113108', 'Retain Patient Characteristics Option']);
   if (o.devId) codes.push(['113109', 'Retain Device Identity Option']);
   if (o.uids) codes.push(['113110', 'Retain UIDs Option']);
@@ -349,22 +421,34 @@ function defaultAction(tag: string, vr: string): string {
   return 'K';
 }
 
-function handleBurnedIn(dd: DicomDict, ts: string, modality: string, sopClass: string, opts: DicomDeidOptions, report: DicomDeidReport): void {
+function handleBurnedIn(
+  dd: DicomDict,
+  ts: string,
+  modality: string,
+  sopClass: string,
+  opts: DicomDeidOptions,
+  report: DicomDeidReport,
+): void {
   const rows = Number(dd.dict['00280010']?.Value?.[0] ?? 0);
   const cols = Number(dd.dict['00280011']?.Value?.[0] ?? 0);
   const spp = Number(dd.dict['00280002']?.Value?.[0] ?? 1);
   const bits = Number(dd.dict['00280100']?.Value?.[0] ?? 8);
   const planar = Number(dd.dict['00280006']?.Value?.[0] ?? 0);
   const frames = Number(str(dd.dict['00280008']) ?? dd.dict['00280008']?.Value?.[0] ?? 1) || 1;
-  const regions = opts.burnedInRegions?.[modality] ?? opts.burnedInRegions?.[sopClass] ?? opts.burnedInRegions?.['default'] ?? [
-    { x: 0, y: 0, width: cols, height: Math.max(1, Math.min(rows, Math.round(rows * 0.1))) },
-  ];
+  const regions = opts.burnedInRegions?.[modality] ??
+    opts.burnedInRegions?.[sopClass] ??
+    opts.burnedInRegions?.['default'] ?? [
+      { x: 0, y: 0, width: cols, height: Math.max(1, Math.min(rows, Math.round(rows * 0.1))) },
+    ];
   const pd = dd.dict['7FE00010'];
   const buf = pd?.Value?.[0];
   if (!NATIVE.has(ts) || !(buf instanceof ArrayBuffer) || rows === 0 || cols === 0) {
     report.burnedIn.status = 'needs-review';
-    report.warnings.push('burned-in annotations expected but pixel data is compressed or missing: not masked');
-    if (opts.rejectUnmaskable) fail('image may carry burned-in identity that cannot be masked (compressed pixel data)');
+    report.warnings.push(
+      'burned-in annotations expected but pixel data is compressed or missing: not masked',
+    );
+    if (opts.rejectUnmaskable)
+      fail('image may carry burned-in identity that cannot be masked (compressed pixel data)');
     return;
   }
   const bpp = bits <= 8 ? 1 : 2;
@@ -385,7 +469,8 @@ function handleBurnedIn(dd: DicomDict, ts: string, modality: string, sopClass: s
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
           for (let s = 0; s < spp; s++) {
-            const idx = planar === 1 && spp > 1 ? s * rows * cols + y * cols + x : (y * cols + x) * spp + s;
+            const idx =
+              planar === 1 && spp > 1 ? s * rows * cols + y * cols + x : (y * cols + x) * spp + s;
             px.fill(0, base + idx * bpp, base + idx * bpp + bpp);
           }
         }
@@ -403,16 +488,26 @@ function handleBurnedIn(dd: DicomDict, ts: string, modality: string, sopClass: s
  * Finds horizontal bands that look like rendered text outside the masked regions: rows where many
  * pixels are near the image maximum and alternate often with dark pixels (glyph strokes).
  */
-export function detectTextBands(px: Uint8Array, rows: number, cols: number, spp: number, bpp: number, planar: number, masked: Region[]): Region[] {
+export function detectTextBands(
+  px: Uint8Array,
+  rows: number,
+  cols: number,
+  spp: number,
+  bpp: number,
+  planar: number,
+  masked: Region[],
+): Region[] {
   const val = (x: number, y: number): number => {
     const idx = planar === 1 && spp > 1 ? y * cols + x : (y * cols + x) * spp;
     return bpp === 1 ? px[idx]! : px[idx * 2]! | (px[idx * 2 + 1]! << 8);
   };
   let max = 0;
-  for (let y = 0; y < rows; y += 2) for (let x = 0; x < cols; x += 2) max = Math.max(max, val(x, y));
+  for (let y = 0; y < rows; y += 2)
+    for (let x = 0; x < cols; x += 2) max = Math.max(max, val(x, y));
   if (max === 0) return [];
   const hi = max * 0.9;
-  const inMask = (x: number, y: number): boolean => masked.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
+  const inMask = (x: number, y: number): boolean =>
+    masked.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
   const textRow: boolean[] = [];
   for (let y = 0; y < rows; y++) {
     let transitions = 0;

@@ -24,29 +24,203 @@ interface Tok {
   gapSentence: boolean;
 }
 
-const TITLES = new Set(['dr', 'doctor', 'mr', 'mrs', 'ms', 'miss', 'mister', 'prof', 'professor', 'mrs', 'sr', 'fr', 'rev', 'drs']);
-const CREDENTIALS = new Set(['rn', 'md', 'np', 'pa', 'lpn', 'cna', 'do', 'phd', 'rnc', 'bsn', 'msn', 'crna', 'mph', 'facs', 'facc', 'rrt', 'pharmd', 'lcsw', 'msw']);
+const TITLES = new Set([
+  'dr',
+  'doctor',
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mister',
+  'prof',
+  'professor',
+  'mrs',
+  'sr',
+  'fr',
+  'rev',
+  'drs',
+]);
+const CREDENTIALS = new Set([
+  'rn',
+  'md',
+  'np',
+  'pa',
+  'lpn',
+  'cna',
+  'do',
+  'phd',
+  'rnc',
+  'bsn',
+  'msn',
+  'crna',
+  'mph',
+  'facs',
+  'facc',
+  'rrt',
+  'pharmd',
+  'lcsw',
+  'msw',
+]);
 const RELATIONS = new Set([
-  'wife', 'husband', 'son', 'daughter', 'mother', 'father', 'mom', 'dad', 'brother', 'sister', 'sibling',
-  'niece', 'nephew', 'aunt', 'uncle', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'friend',
-  'fiance', 'fiancee', 'partner', 'girlfriend', 'boyfriend', 'neighbor', 'neighbour', 'dtr', 'hcp', 'proxy',
-  'guardian', 'spouse', 'sons', 'daughters', 'cousin', 'stepson', 'stepdaughter', 'stepmother', 'stepfather',
-  'inlaw', 'caregiver', 'roommate', 'companion', 'pcp', 'attending', 'resident', 'intern', 'fellow',
-  'surgeon', 'cardiologist', 'nephrologist', 'oncologist', 'neurologist', 'physician', 'nurse', 'np',
-  'rn', 'md', 'dr', 'doc', 'covering', 'pastor', 'priest', 'chaplain', 'rabbi', 'sw', 'case', 'manager',
-  'family', 'visitor', 'visitors', 'pt', 'patient', 'named', 'name', 'names', 'called', 'paged', 'per',
-  'notified', 'spoke', 'talked', 'aware', 'by', 'with', 'cc', 'signed', 'dear', 'thanks', 'thank', 'to',
+  'wife',
+  'husband',
+  'son',
+  'daughter',
+  'mother',
+  'father',
+  'mom',
+  'dad',
+  'brother',
+  'sister',
+  'sibling',
+  'niece',
+  'nephew',
+  'aunt',
+  'uncle',
+  'grandson',
+  'granddaughter',
+  'grandmother',
+  'grandfather',
+  'friend',
+  'fiance',
+  'fiancee',
+  'partner',
+  'girlfriend',
+  'boyfriend',
+  'neighbor',
+  'neighbour',
+  'dtr',
+  'hcp',
+  'proxy',
+  'guardian',
+  'spouse',
+  'sons',
+  'daughters',
+  'cousin',
+  'stepson',
+  'stepdaughter',
+  'stepmother',
+  'stepfather',
+  'inlaw',
+  'caregiver',
+  'roommate',
+  'companion',
+  'pcp',
+  'attending',
+  'resident',
+  'intern',
+  'fellow',
+  'surgeon',
+  'cardiologist',
+  'nephrologist',
+  'oncologist',
+  'neurologist',
+  'physician',
+  'nurse',
+  'np',
+  'rn',
+  'md',
+  'dr',
+  'doc',
+  'covering',
+  'pastor',
+  'priest',
+  'chaplain',
+  'rabbi',
+  'sw',
+  'case',
+  'manager',
+  'family',
+  'visitor',
+  'visitors',
+  'pt',
+  'patient',
+  'named',
+  'name',
+  'names',
+  'called',
+  'paged',
+  'per',
+  'notified',
+  'spoke',
+  'talked',
+  'aware',
+  'by',
+  'with',
+  'cc',
+  'signed',
+  'dear',
+  'thanks',
+  'thank',
+  'to',
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
-  'wife', 'husband', 'son', 'daughter', 'mother', 'father', 'mom', 'dad', 'brother', 'sister', 'niece',
-  'nephew', 'aunt', 'uncle', 'grandson', 'granddaughter', 'friend', 'fiance', 'fiancee', 'girlfriend',
-  'boyfriend', 'neighbor', 'neighbour', 'dtr', 'hcp', 'proxy', 'guardian', 'spouse', 'cousin', 'named',
-  'pcp', 'attending', 'resident', 'intern', 'fellow', 'surgeon', 'cardiologist', 'pastor', 'chaplain',
-  'priest', 'rabbi', 'name', 'cc', 'dear', 'stepson', 'stepdaughter', 'caregiver', 'roommate',
+  'wife',
+  'husband',
+  'son',
+  'daughter',
+  'mother',
+  'father',
+  'mom',
+  'dad',
+  'brother',
+  'sister',
+  'niece',
+  'nephew',
+  'aunt',
+  'uncle',
+  'grandson',
+  'granddaughter',
+  'friend',
+  'fiance',
+  'fiancee',
+  'girlfriend',
+  'boyfriend',
+  'neighbor',
+  'neighbour',
+  'dtr',
+  'hcp',
+  'proxy',
+  'guardian',
+  'spouse',
+  'cousin',
+  'named',
+  'pcp',
+  'attending',
+  'resident',
+  'intern',
+  'fellow',
+  'surgeon',
+  'cardiologist',
+  'pastor',
+  'chaplain',
+  'priest',
+  'rabbi',
+  'name',
+  'cc',
+  'dear',
+  'stepson',
+  'stepdaughter',
+  'caregiver',
+  'roommate',
 ]);
 /** Words that sit between a cue and the name: "wife, Mary", "son is Bill", "name is". */
-const CUE_FILLERS = new Set(['is', 'was', 'named', 'name', 'called', 'of', 'the', 'her', 'his', 'their', 'pt', 'pt\'s', 's']);
+const CUE_FILLERS = new Set([
+  'is',
+  'was',
+  'named',
+  'name',
+  'called',
+  'of',
+  'the',
+  'her',
+  'his',
+  'their',
+  'pt',
+  "pt's",
+  's',
+]);
 /** Clinical abbreviations and ward words that are also names in the lexicons. */
 const CLINICAL = new Set(
   (
@@ -75,42 +249,281 @@ const CLINICAL = new Set(
 );
 
 const ORG_SUFFIX = new Set([
-  'hospital', 'hosp', 'clinic', 'clinics', 'university', 'college', 'school', 'academy', 'institute',
-  'inc', 'corp', 'corporation', 'llc', 'ltd', 'company', 'bank', 'foundation', 'associates', 'pharmacy',
-  'laboratories', 'labs', 'infirmary', 'hospice', 'church', 'plc', 'gmbh', 'group', 'partners',
-  'systems', 'healthcare', 'center', 'centre', 'vamc', 'ministries', 'agency', 'society',
+  'hospital',
+  'hosp',
+  'clinic',
+  'clinics',
+  'university',
+  'college',
+  'school',
+  'academy',
+  'institute',
+  'inc',
+  'corp',
+  'corporation',
+  'llc',
+  'ltd',
+  'company',
+  'bank',
+  'foundation',
+  'associates',
+  'pharmacy',
+  'laboratories',
+  'labs',
+  'infirmary',
+  'hospice',
+  'church',
+  'plc',
+  'gmbh',
+  'group',
+  'partners',
+  'systems',
+  'healthcare',
+  'center',
+  'centre',
+  'vamc',
+  'ministries',
+  'agency',
+  'society',
 ]);
 const ORG_INNER = new Set([
-  'medical', 'general', 'memorial', 'community', 'regional', 'county', 'state', 'university', "children's",
-  'childrens', "women's", 'health', 'care', 'rehabilitation', 'rehab', 'nursing', 'sacred', 'heart', 'holy',
-  'cross', 'saint', 'st', 'of', 'the', 'and', '&', 'mercy', 'good', 'samaritan', 'baptist', 'methodist',
-  'presbyterian', 'lutheran', 'hebrew', 'home', 'city', 'national', 'international', 'cancer', 'heart',
-  'eye', 'ear', 'veterans', 'va', 'valley', 'north', 'south', 'east', 'west', 'central', 'new', 'union',
-  'mount', 'mt', 'lady', 'our', 'high', 'elementary', 'middle', 'law', 'financial', 'insurance', 'mutual',
+  'medical',
+  'general',
+  'memorial',
+  'community',
+  'regional',
+  'county',
+  'state',
+  'university',
+  "children's",
+  'childrens',
+  "women's",
+  'health',
+  'care',
+  'rehabilitation',
+  'rehab',
+  'nursing',
+  'sacred',
+  'heart',
+  'holy',
+  'cross',
+  'saint',
+  'st',
+  'of',
+  'the',
+  'and',
+  '&',
+  'mercy',
+  'good',
+  'samaritan',
+  'baptist',
+  'methodist',
+  'presbyterian',
+  'lutheran',
+  'hebrew',
+  'home',
+  'city',
+  'national',
+  'international',
+  'cancer',
+  'heart',
+  'eye',
+  'ear',
+  'veterans',
+  'va',
+  'valley',
+  'north',
+  'south',
+  'east',
+  'west',
+  'central',
+  'new',
+  'union',
+  'mount',
+  'mt',
+  'lady',
+  'our',
+  'high',
+  'elementary',
+  'middle',
+  'law',
+  'financial',
+  'insurance',
+  'mutual',
 ]);
-const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'moved', 'lives', 'resides', 'live', 'visiting', 'back']);
-const US_STATES = new Set(
-  [
-    'alabama', 'alaska', 'arizona', 'arkansas', 'california', 'colorado', 'connecticut', 'delaware', 'florida',
-    'georgia', 'hawaii', 'idaho', 'illinois', 'indiana', 'iowa', 'kansas', 'kentucky', 'louisiana', 'maine',
-    'maryland', 'massachusetts', 'michigan', 'minnesota', 'mississippi', 'missouri', 'montana', 'nebraska',
-    'nevada', 'new hampshire', 'new jersey', 'new mexico', 'new york', 'north carolina', 'north dakota',
-    'ohio', 'oklahoma', 'oregon', 'pennsylvania', 'rhode island', 'south carolina', 'south dakota',
-    'tennessee', 'texas', 'utah', 'vermont', 'virginia', 'washington', 'west virginia', 'wisconsin', 'wyoming',
-  ],
-);
+const PLACE_PREPS = new Set([
+  'in',
+  'from',
+  'to',
+  'at',
+  'near',
+  'of',
+  'moved',
+  'lives',
+  'resides',
+  'live',
+  'visiting',
+  'back',
+]);
+const US_STATES = new Set([
+  'alabama',
+  'alaska',
+  'arizona',
+  'arkansas',
+  'california',
+  'colorado',
+  'connecticut',
+  'delaware',
+  'florida',
+  'georgia',
+  'hawaii',
+  'idaho',
+  'illinois',
+  'indiana',
+  'iowa',
+  'kansas',
+  'kentucky',
+  'louisiana',
+  'maine',
+  'maryland',
+  'massachusetts',
+  'michigan',
+  'minnesota',
+  'mississippi',
+  'missouri',
+  'montana',
+  'nebraska',
+  'nevada',
+  'new hampshire',
+  'new jersey',
+  'new mexico',
+  'new york',
+  'north carolina',
+  'north dakota',
+  'ohio',
+  'oklahoma',
+  'oregon',
+  'pennsylvania',
+  'rhode island',
+  'south carolina',
+  'south dakota',
+  'tennessee',
+  'texas',
+  'utah',
+  'vermont',
+  'virginia',
+  'washington',
+  'west virginia',
+  'wisconsin',
+  'wyoming',
+]);
 const COUNTRIES = new Set([
-  'china', 'japan', 'korea', 'india', 'france', 'germany', 'italy', 'spain', 'portugal', 'england', 'ireland',
-  'scotland', 'wales', 'canada', 'mexico', 'brazil', 'argentina', 'chile', 'peru', 'colombia', 'venezuela',
-  'uruguay', 'paraguay', 'bolivia', 'ecuador', 'cuba', 'haiti', 'jamaica', 'russia', 'ukraine', 'poland',
-  'hungary', 'austria', 'switzerland', 'belgium', 'netherlands', 'holland', 'sweden', 'norway', 'denmark',
-  'finland', 'iceland', 'greece', 'turkey', 'israel', 'egypt', 'iran', 'iraq', 'syria', 'lebanon', 'jordan',
-  'pakistan', 'afghanistan', 'bangladesh', 'vietnam', 'thailand', 'cambodia', 'laos', 'philippines',
-  'indonesia', 'malaysia', 'singapore', 'australia', 'zealand', 'nigeria', 'kenya', 'ethiopia', 'ghana',
-  'morocco', 'algeria', 'tunisia', 'croatia', 'serbia', 'romania', 'bulgaria', 'czech', 'slovakia', 'slovenia',
-  'albania', 'estonia', 'latvia', 'lithuania', 'belarus', 'georgia', 'armenia', 'azerbaijan', 'kazakhstan',
-  'taiwan', 'mongolia', 'nepal', 'somalia', 'sudan', 'congo', 'angola', 'zimbabwe', 'zambia', 'senegal',
-  'cameroon', 'guatemala', 'honduras', 'nicaragua', 'panama', 'salvador', 'dominica', 'bahamas', 'barbados',
+  'china',
+  'japan',
+  'korea',
+  'india',
+  'france',
+  'germany',
+  'italy',
+  'spain',
+  'portugal',
+  'england',
+  'ireland',
+  'scotland',
+  'wales',
+  'canada',
+  'mexico',
+  'brazil',
+  'argentina',
+  'chile',
+  'peru',
+  'colombia',
+  'venezuela',
+  'uruguay',
+  'paraguay',
+  'bolivia',
+  'ecuador',
+  'cuba',
+  'haiti',
+  'jamaica',
+  'russia',
+  'ukraine',
+  'poland',
+  'hungary',
+  'austria',
+  'switzerland',
+  'belgium',
+  'netherlands',
+  'holland',
+  'sweden',
+  'norway',
+  'denmark',
+  'finland',
+  'iceland',
+  'greece',
+  'turkey',
+  'israel',
+  'egypt',
+  'iran',
+  'iraq',
+  'syria',
+  'lebanon',
+  'jordan',
+  'pakistan',
+  'afghanistan',
+  'bangladesh',
+  'vietnam',
+  'thailand',
+  'cambodia',
+  'laos',
+  'philippines',
+  'indonesia',
+  'malaysia',
+  'singapore',
+  'australia',
+  'zealand',
+  'nigeria',
+  'kenya',
+  'ethiopia',
+  'ghana',
+  'morocco',
+  'algeria',
+  'tunisia',
+  'croatia',
+  'serbia',
+  'romania',
+  'bulgaria',
+  'czech',
+  'slovakia',
+  'slovenia',
+  'albania',
+  'estonia',
+  'latvia',
+  'lithuania',
+  'belarus',
+  'georgia',
+  'armenia',
+  'azerbaijan',
+  'kazakhstan',
+  'taiwan',
+  'mongolia',
+  'nepal',
+  'somalia',
+  'sudan',
+  'congo',
+  'angola',
+  'zimbabwe',
+  'zambia',
+  'senegal',
+  'cameroon',
+  'guatemala',
+  'honduras',
+  'nicaragua',
+  'panama',
+  'salvador',
+  'dominica',
+  'bahamas',
+  'barbados',
 ]);
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Alley|Plaza|Route|Rte|Turnpike|Pike|Row|Loop|Path|Walk|Heights|Hts|Ridge|Point)';
@@ -121,10 +534,7 @@ const ADDRESS_RE = new RegExp(
     `(?:,?\\s*\\n?\\s*[A-Z][A-Za-z]+(?:\\s[A-Z][A-Za-z]+){0,2},?\\s*\\n?\\s*(?:[A-Z]{2}|[A-Z][a-z]+)\\.?\\s+\\d{5}(?:-\\d{4})?)?`,
   'g',
 );
-const ADDRESS_LOOSE_RE = new RegExp(
-  `\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`,
-  'g',
-);
+const ADDRESS_LOOSE_RE = new RegExp(`\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`, 'g');
 
 const tokenCache = new WeakMap<RecognizeInput, Tok[]>();
 
@@ -217,7 +627,15 @@ function lineIsMonocase(text: string, pos: number, cache: Map<number, boolean>):
   return mono;
 }
 
-const push = (out: Finding[], a: Tok, b: Tok, type: Finding['type'], score: number, recognizer: string, why: string): void => {
+const push = (
+  out: Finding[],
+  a: Tok,
+  b: Tok,
+  type: Finding['type'],
+  score: number,
+  recognizer: string,
+  why: string,
+): void => {
   out.push({ start: a.start, end: b.end, type, score, recognizer, why });
 };
 
@@ -267,23 +685,64 @@ export function createEnPersonRecognizer(): Recognizer {
         // 1. Title before: Dr Healey, Mrs. Smith, dr. b
         if (TITLES.has(t.l) && next && !next.gapBreak) {
           // MR/MS are also mitral regurgitation / mental status: demand a known name after them.
-          const ambiguous = (t.l === 'mr' || t.l === 'ms') && (t.caps || lineIsMonocase(text, t.start, mono));
-          const initialOk = next.w.length === 1 && /[A-Za-z]/.test(next.w) && (t.l === 'dr' || text[next.end] === '.');
+          const ambiguous =
+            (t.l === 'mr' || t.l === 'ms') && (t.caps || lineIsMonocase(text, t.start, mono));
+          const initialOk =
+            next.w.length === 1 &&
+            /[A-Za-z]/.test(next.w) &&
+            (t.l === 'dr' || text[next.end] === '.');
           if (ambiguous ? inLex(next) && !isStop(next) : nameLike(next, true) || initialOk) {
             const j = extend(i + 1, 2, true);
-            push(out, next, toks[j]!, EntityType.Person, 0.85, 'en-person', `title "${t.w}" before a name`);
+            push(
+              out,
+              next,
+              toks[j]!,
+              EntityType.Person,
+              0.85,
+              'en-person',
+              `title "${t.w}" before a name`,
+            );
             i = j;
             continue;
           }
         }
         // 2. Credential after: Mary Souza, RN
-        if (next && CREDENTIALS.has(next.l) && (next.caps || next.w.length <= 3) && !next.gapNewline && next.gapPlain) {
+        if (
+          next &&
+          CREDENTIALS.has(next.l) &&
+          (next.caps || next.w.length <= 3) &&
+          !next.gapNewline &&
+          next.gapPlain
+        ) {
           // PA/NP are also pulmonary artery / nasal prongs: only after a comma.
           const weakCred = next.l === 'pa' || next.l === 'np' || next.l === 'do';
-          if ((!weakCred || next.gapComma) && t.l.length > 1 && !t.gapEndsDigit && nameLike(t, true) && !isStop(t) && !TITLES.has(t.l)) {
+          if (
+            (!weakCred || next.gapComma) &&
+            t.l.length > 1 &&
+            !t.gapEndsDigit &&
+            nameLike(t, true) &&
+            !isStop(t) &&
+            !TITLES.has(t.l)
+          ) {
             let a = i;
-            while (a - 1 >= 0 && a - i > -2 && !toks[a]!.gapBreak && !toks[a]!.gapComma && nameLike(toks[a - 1]!, true) && !isStop(toks[a - 1]!)) a--;
-            push(out, toks[a]!, t, EntityType.Person, 0.8, 'en-person', `credential "${next.w}" after a name`);
+            while (
+              a - 1 >= 0 &&
+              a - i > -2 &&
+              !toks[a]!.gapBreak &&
+              !toks[a]!.gapComma &&
+              nameLike(toks[a - 1]!, true) &&
+              !isStop(toks[a - 1]!)
+            )
+              a--;
+            push(
+              out,
+              toks[a]!,
+              t,
+              EntityType.Person,
+              0.8,
+              'en-person',
+              `credential "${next.w}" after a name`,
+            );
             continue;
           }
         }
@@ -301,10 +760,20 @@ export function createEnPersonRecognizer(): Recognizer {
             c !== undefined &&
             !c.gapBreak &&
             !lex.veryCommon.has(c.l) &&
-            (strong ? nameLike(c, true) && (!isStop(c) || lex.first.has(c.l)) : inLex(c) && nameLike(c, false) && !isStop(c));
+            (strong
+              ? nameLike(c, true) && (!isStop(c) || lex.first.has(c.l))
+              : inLex(c) && nameLike(c, false) && !isStop(c));
           if (c && ok) {
             const j = extend(k, 1, strong);
-            push(out, c!, toks[j]!, EntityType.Person, strong ? 0.75 : 0.6, 'en-person', `after "${prev.w}"`);
+            push(
+              out,
+              c!,
+              toks[j]!,
+              EntityType.Person,
+              strong ? 0.75 : 0.6,
+              'en-person',
+              `after "${prev.w}"`,
+            );
             i = j;
             continue;
           }
@@ -312,8 +781,19 @@ export function createEnPersonRecognizer(): Recognizer {
         // 4. Lexicon: first name (+ last name), or a known surname. A capitalised first name that
         // is also a less common word (John, Rose) counts in mixed-case text when not opening a sentence.
         const midSentence = i > 0 && !t.gapBreak && !t.gapSentence;
-        const capFirst = t.title && lex.first.has(t.l) && !lex.veryCommon.has(t.l) && !CLINICAL.has(t.l) && midSentence && !lineIsMonocase(text, t.start, mono);
-        if (t.l.length >= 2 && inLex(t) && (!isStop(t) || capFirst) && (nameLike(t, false) || capFirst)) {
+        const capFirst =
+          t.title &&
+          lex.first.has(t.l) &&
+          !lex.veryCommon.has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          midSentence &&
+          !lineIsMonocase(text, t.start, mono);
+        if (
+          t.l.length >= 2 &&
+          inLex(t) &&
+          (!isStop(t) || capFirst) &&
+          (nameLike(t, false) || capFirst)
+        ) {
           const monoLine = lineIsMonocase(text, t.start, mono);
           const j = extend(i, 2, false);
           const isFirst = lex.first.has(t.l);
@@ -369,9 +849,16 @@ export function createEnLocationRecognizer(): Recognizer {
         for (let n = 3; n >= 1; n--) {
           if (i + n > toks.length) continue;
           let ok = true;
-          for (let k = 1; k < n; k++) if (toks[i + k]!.gapBreak || toks[i + k]!.gapComma) ok = false;
+          for (let k = 1; k < n; k++)
+            if (toks[i + k]!.gapBreak || toks[i + k]!.gapComma) ok = false;
           if (!ok) continue;
-          if (!placeFirstWords(lex).has(t.l) && !US_STATES.has(t.l) && !COUNTRIES.has(t.l) && n === 1) continue;
+          if (
+            !placeFirstWords(lex).has(t.l) &&
+            !US_STATES.has(t.l) &&
+            !COUNTRIES.has(t.l) &&
+            n === 1
+          )
+            continue;
           if (n > 1 && !placeFirstWords(lex).has(t.l)) continue;
           const phrase = toks
             .slice(i, i + n)
@@ -381,14 +868,23 @@ export function createEnLocationRecognizer(): Recognizer {
           const isCountry = COUNTRIES.has(phrase);
           const isPlace = lex.places.has(phrase);
           if (!isState && !isCountry && !isPlace) continue;
-          if (n === 1 && (lex.common.has(phrase) || CLINICAL.has(phrase)) && !isState && !isCountry) continue;
+          if (n === 1 && (lex.common.has(phrase) || CLINICAL.has(phrase)) && !isState && !isCountry)
+            continue;
           const prev = toks[i - 1];
           const cue = prev && PLACE_PREPS.has(prev.l) && !t.gapBreak;
           let score = isState || isCountry ? 0.6 : 0.45;
           if (cue) score += 0.2;
           if (!monoLine && t.title) score += 0.05;
           if (lex.first.has(phrase) || lex.last.has(phrase)) score -= 0.1;
-          push(out, t, toks[i + n - 1]!, EntityType.Location, Math.min(score, 0.85), 'en-location', `${isState ? 'US state' : isCountry ? 'country' : 'place name'}${cue ? ` after "${prev.w}"` : ''}`);
+          push(
+            out,
+            t,
+            toks[i + n - 1]!,
+            EntityType.Location,
+            Math.min(score, 0.85),
+            'en-location',
+            `${isState ? 'US state' : isCountry ? 'country' : 'place name'}${cue ? ` after "${prev.w}"` : ''}`,
+          );
           i += n - 1;
           break;
         }
@@ -424,7 +920,12 @@ export function createEnOrganizationRecognizer(): Recognizer {
         let named = false;
         while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !toks[a]!.gapComma) {
           const p = toks[a - 1]!;
-          if (!nameish(p) || CLINICAL.has(p.l) || (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))) break;
+          if (
+            !nameish(p) ||
+            CLINICAL.has(p.l) ||
+            (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))
+          )
+            break;
           if (!ORG_INNER.has(p.l)) named = true;
           a--;
         }
@@ -433,16 +934,31 @@ export function createEnOrganizationRecognizer(): Recognizer {
         // "Hospital of the University of Pennsylvania"
         if (toks[i + 1]?.l === 'of' && !toks[i + 1]!.gapBreak) {
           let c = i + 2;
-          while (c < toks.length && c - i < 6 && !toks[c]!.gapBreak && nameish(toks[c]!) && !CLINICAL.has(toks[c]!.l)) {
+          while (
+            c < toks.length &&
+            c - i < 6 &&
+            !toks[c]!.gapBreak &&
+            nameish(toks[c]!) &&
+            !CLINICAL.has(toks[c]!.l)
+          ) {
             if (!ORG_INNER.has(toks[c]!.l)) named = true;
             b = c;
             c++;
           }
-          while (b > i && (toks[b]!.l === 'of' || toks[b]!.l === 'the' || toks[b]!.l === 'and')) b--;
+          while (b > i && (toks[b]!.l === 'of' || toks[b]!.l === 'the' || toks[b]!.l === 'and'))
+            b--;
         }
         if (!named && a === i && b === i) continue;
         const score = named ? 0.75 : 0.5;
-        push(out, toks[a]!, toks[b]!, EntityType.Organization, score, 'en-organization', `name ending in "${t.w}"`);
+        push(
+          out,
+          toks[a]!,
+          toks[b]!,
+          EntityType.Organization,
+          score,
+          'en-organization',
+          `name ending in "${t.w}"`,
+        );
         i = b;
       }
       return out;
@@ -466,7 +982,14 @@ export function createEnAddressRecognizer(): Recognizer {
         rx.lastIndex = 0;
         let m: RegExpExecArray | null;
         while ((m = rx.exec(input.text)) !== null) {
-          out.push({ start: m.index, end: m.index + m[0].length, type: EntityType.Address, score, recognizer: 'en-address', why });
+          out.push({
+            start: m.index,
+            end: m.index + m[0].length,
+            type: EntityType.Address,
+            score,
+            recognizer: 'en-address',
+            why,
+          });
         }
       }
       return out;

@@ -28,9 +28,12 @@ function requireDigit(v: string): Validation {
 const residentId = createPatternRecognizer({
   name: 'zh-resident-id',
   type: EntityType.IdCard,
-  patterns: [{ regex: re(`${NB}\\d{17}[\\dXx]${NA}`), score: 0.95, why: '18-character resident ID' }],
+  patterns: [
+    { regex: re(`${NB}\\d{17}[\\dXx]${NA}`), score: 0.95, why: '18-character resident ID' },
+  ],
   context: ['身份证', '身份证号', '证件号', '公民身份号码', 'ID'],
-  validate: (v) => (isValidResidentId(v) ? { score: 0.95, why: 'GB 11643 check digit and birth date valid' } : null),
+  validate: (v) =>
+    isValidResidentId(v) ? { score: 0.95, why: 'GB 11643 check digit and birth date valid' } : null,
 });
 
 const labelledResidentId = createPatternRecognizer({
@@ -38,7 +41,9 @@ const labelledResidentId = createPatternRecognizer({
   type: EntityType.IdCard,
   patterns: [
     {
-      regex: re(`(?:身份证号码|身份证号|身份证|证件号码|公民身份号码)[:：\\s]*(?<v>\\d{17}[\\dXx]|\\d{15})${NA}`),
+      regex: re(
+        `(?:身份证号码|身份证号|身份证|证件号码|公民身份号码)[:：\\s]*(?<v>\\d{17}[\\dXx]|\\d{15})${NA}`,
+      ),
       score: 0.7,
       why: 'labelled as a resident ID',
     },
@@ -51,7 +56,9 @@ const labelledResidentId = createPatternRecognizer({
         return { score: 0.7, why: 'check digit wrong (typo?) but birth date valid' };
       return null;
     }
-    return isValidLegacyResidentId(v) ? { score: 0.9, why: '15-digit legacy ID with valid birth date' } : null;
+    return isValidLegacyResidentId(v)
+      ? { score: 0.9, why: '15-digit legacy ID with valid birth date' }
+      : null;
   },
 });
 
@@ -60,20 +67,28 @@ const legacyResidentId = createPatternRecognizer({
   type: EntityType.IdCard,
   patterns: [{ regex: re(`${NB}\\d{15}${NA}`), score: 0.5, why: '15-digit legacy resident ID' }],
   context: ['身份证', '证件'],
-  validate: (v) => (isValidLegacyResidentId(v) ? { score: 0.5, why: 'province code and 19YYMMDD birth date valid' } : null),
+  validate: (v) =>
+    isValidLegacyResidentId(v)
+      ? { score: 0.5, why: 'province code and 19YYMMDD birth date valid' }
+      : null,
 });
 
 const hkTwId = createPatternRecognizer({
   name: 'hk-tw-id',
   type: EntityType.IdCard,
   patterns: [
-    { regex: re(`${NB}[A-Z]{1,2}\\d{6}\\(?[0-9A]\\)?(?![0-9A-Za-z])`), score: 0.6, why: 'Hong Kong identity card shape' },
+    {
+      regex: re(`${NB}[A-Z]{1,2}\\d{6}\\(?[0-9A]\\)?(?![0-9A-Za-z])`),
+      score: 0.6,
+      why: 'Hong Kong identity card shape',
+    },
     { regex: re(`${NB}[A-Z][12]\\d{8}${NA}`), score: 0.6, why: 'Taiwan ID shape' },
   ],
   context: ['身份证', '香港', '台湾', 'HKID', 'ID'],
   validate: (v) => {
     const plain = v.replace(/[()]/g, '');
-    if (/^[A-Z][12]\d{8}$/.test(plain)) return isValidTaiwanId(plain) ? { score: 0.6, why: 'Taiwan ID check digit valid' } : null;
+    if (/^[A-Z][12]\d{8}$/.test(plain))
+      return isValidTaiwanId(plain) ? { score: 0.6, why: 'Taiwan ID check digit valid' } : null;
     return isValidHkid(plain) ? { score: 0.6, why: 'HKID check digit valid' } : null;
   },
 });
@@ -82,10 +97,20 @@ const passport = createPatternRecognizer({
   name: 'passport',
   type: EntityType.Passport,
   patterns: [
-    { regex: re(`${NB}(?:E\\d{8}|E[A-HJ-NP-Z]\\d{7})${NA}`), score: 0.55, why: 'PRC ordinary passport number shape' },
-    { regex: re(`${NB}(?:[GDSP]\\d{8}|[DSP]E\\d{7})${NA}`), score: 0.35, why: 'PRC passport number shape (older/official)' },
     {
-      regex: re(`(?:护照号码|护照号|护照|[Pp]assport(?: [Nn]o\\.?| [Nn]umber| #)?)[:：\\s#]*(?<v>[A-Z0-9]{6,9})${NA}`),
+      regex: re(`${NB}(?:E\\d{8}|E[A-HJ-NP-Z]\\d{7})${NA}`),
+      score: 0.55,
+      why: 'PRC ordinary passport number shape',
+    },
+    {
+      regex: re(`${NB}(?:[GDSP]\\d{8}|[DSP]E\\d{7})${NA}`),
+      score: 0.35,
+      why: 'PRC passport number shape (older/official)',
+    },
+    {
+      regex: re(
+        `(?:护照号码|护照号|护照|[Pp]assport(?: [Nn]o\\.?| [Nn]umber| #)?)[:：\\s#]*(?<v>[A-Z0-9]{6,9})${NA}`,
+      ),
       score: 0.85,
       why: 'labelled as a passport number',
     },
@@ -98,7 +123,11 @@ const travelPermit = createPatternRecognizer({
   name: 'zh-travel-permit',
   type: EntityType.TravelPermit,
   patterns: [
-    { regex: re(`${NB}(?:C[A-Z0-9]\\d{7}|[HM]\\d{8}(?:\\d{2})?|L\\d{8})${NA}`), score: 0.4, why: 'HK/Macau/Taiwan permit number shape' },
+    {
+      regex: re(`${NB}(?:C[A-Z0-9]\\d{7}|[HM]\\d{8}(?:\\d{2})?|L\\d{8})${NA}`),
+      score: 0.4,
+      why: 'HK/Macau/Taiwan permit number shape',
+    },
     {
       regex: re(
         `(?:回乡证|港澳居民来往内地通行证|台胞证|台湾居民来往大陆通行证|往来港澳通行证|港澳通行证|往来台湾通行证|通行证)(?:号码|号)?[:：\\s]*(?<v>[A-Z]?\\d{8}(?:\\d{2})?(?:\\([A-Z]\\))?|C[A-Z]\\d{7})${NA}`,
@@ -113,7 +142,13 @@ const travelPermit = createPatternRecognizer({
 const bankCard = createPatternRecognizer({
   name: 'bank-card',
   type: EntityType.BankCard,
-  patterns: [{ regex: re(`(?<![\\d-])(?:\\d{4}[ -]){3}\\d{1,7}(?![\\d-])|(?<!\\d)[2-6]\\d{12,18}(?!\\d)`), score: 0.8, why: 'card number' }],
+  patterns: [
+    {
+      regex: re(`(?<![\\d-])(?:\\d{4}[ -]){3}\\d{1,7}(?![\\d-])|(?<!\\d)[2-6]\\d{12,18}(?!\\d)`),
+      score: 0.8,
+      why: 'card number',
+    },
+  ],
   context: ['银行卡', '卡号', '信用卡', '储蓄卡', 'card', 'visa', 'mastercard', 'credit'],
   validate: (v) => {
     const d = v.replace(/[ -]/g, '');
@@ -141,11 +176,17 @@ const zhLandline = createPatternRecognizer({
   type: EntityType.Phone,
   patterns: [
     {
-      regex: re(`(?<![\\d])(?:\\(0\\d{2,3}\\)\\s?|（0\\d{2,3}）|0\\d{2,3}-)\\d{7,8}(?:(?:转|-|ext\\.?)\\d{1,5})?(?!\\d)`),
+      regex: re(
+        `(?<![\\d])(?:\\(0\\d{2,3}\\)\\s?|（0\\d{2,3}）|0\\d{2,3}-)\\d{7,8}(?:(?:转|-|ext\\.?)\\d{1,5})?(?!\\d)`,
+      ),
       score: 0.65,
       why: 'landline with area code',
     },
-    { regex: re(`(?:电话|座机|固话|联系电话)[:：\\s]*(?<v>\\d{7,8})(?!\\d)`), score: 0.7, why: 'labelled local number' },
+    {
+      regex: re(`(?:电话|座机|固话|联系电话)[:：\\s]*(?<v>\\d{7,8})(?!\\d)`),
+      score: 0.7,
+      why: 'labelled local number',
+    },
   ],
   context: ['电话', '座机', '联系', 'tel', 'phone'],
 });
@@ -155,7 +196,9 @@ const enPhone = createPatternRecognizer({
   type: EntityType.Phone,
   patterns: [
     {
-      regex: re(`(?<![\\d-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?(?![\\d-])`),
+      regex: re(
+        `(?<![\\d-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?(?![\\d-])`,
+      ),
       score: 0.75,
       why: 'North American phone number',
     },
@@ -166,7 +209,10 @@ const enPhone = createPatternRecognizer({
       why: 'international phone number',
     },
     {
-      regex: re(`\\b(?:phone|tel|telephone|cell|pager|beeper|fax|beep|call(?:ed)?|ext\\.?|x)[:#\\s]*(?<v>\\d{3,5}|\\d{3}-\\d{4})(?![\\d/])`, 'i'),
+      regex: re(
+        `\\b(?:phone|tel|telephone|cell|pager|beeper|fax|beep|call(?:ed)?|ext\\.?|x)[:#\\s]*(?<v>\\d{3,5}|\\d{3}-\\d{4})(?![\\d/])`,
+        'i',
+      ),
       score: 0.55,
       why: 'labelled phone or pager number',
     },
@@ -177,23 +223,36 @@ const enPhone = createPatternRecognizer({
 const email = createPatternRecognizer({
   name: 'email',
   type: EntityType.Email,
-  patterns: [{ regex: re(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`), score: 0.95, why: 'e-mail address' }],
+  patterns: [
+    {
+      regex: re(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`),
+      score: 0.95,
+      why: 'e-mail address',
+    },
+  ],
 });
 
 const ip = createPatternRecognizer({
   name: 'ip-address',
   type: EntityType.IpAddress,
   patterns: [
-    { regex: re(`(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.]|\\.\\d)`), score: 0.8, why: 'IPv4 address' },
     {
-      regex: re(`(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\\w:])|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![\\w:])`),
+      regex: re(`(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.]|\\.\\d)`),
+      score: 0.8,
+      why: 'IPv4 address',
+    },
+    {
+      regex: re(
+        `(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\\w:])|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![\\w:])`,
+      ),
       score: 0.7,
       why: 'IPv6 address',
     },
   ],
   context: ['ip', 'address', '地址', 'host'],
   validate: (v) => {
-    if (v.includes(':')) return /[a-fA-F]/.test(v) || v.includes('::') ? { score: 0.7, why: 'IPv6 groups' } : null;
+    if (v.includes(':'))
+      return /[a-fA-F]/.test(v) || v.includes('::') ? { score: 0.7, why: 'IPv6 groups' } : null;
     return isValidIpv4(v) ? { score: 0.8, why: 'octets 0-255' } : null;
   },
 });
@@ -203,12 +262,17 @@ const url = createPatternRecognizer({
   type: EntityType.Url,
   patterns: [
     {
-      regex: re(`\\b(?:https?|ftp)://[^\\s<>"'，。；）】\\]]*[^\\s<>"'，。；）】\\].,;:!?)]|\\bwww\\.[^\\s<>"'，。；）】\\]]*[^\\s<>"'，。；）】\\].,;:!?)]`, 'i'),
+      regex: re(
+        `\\b(?:https?|ftp)://[^\\s<>"'，。；）】\\]]*[^\\s<>"'，。；）】\\].,;:!?)]|\\bwww\\.[^\\s<>"'，。；）】\\]]*[^\\s<>"'，。；）】\\].,;:!?)]`,
+        'i',
+      ),
       score: 0.9,
       why: 'URL',
     },
     {
-      regex: re(`(?<![@\\w.-])(?:[a-z0-9][a-z0-9-]*[a-z][a-z0-9-]*\\.)+(?:com|org|net|edu|gov|info|biz|io|cn|hk|tw|uk|de|jp|fr|ru)(?![\\w@-])`),
+      regex: re(
+        `(?<![@\\w.-])(?:[a-z0-9][a-z0-9-]*[a-z][a-z0-9-]*\\.)+(?:com|org|net|edu|gov|info|biz|io|cn|hk|tw|uk|de|jp|fr|ru)(?![\\w@-])`,
+      ),
       score: 0.6,
       why: 'domain name',
     },
@@ -220,7 +284,11 @@ const ssn = createPatternRecognizer({
   type: EntityType.UsSsn,
   patterns: [
     { regex: re(`(?<![\\d-])\\d{3}-\\d{2}-\\d{4}(?![\\d-])`), score: 0.7, why: 'SSN shape' },
-    { regex: re(`(?<![\\d-])\\d{3} \\d{2} \\d{4}(?![\\d-])`), score: 0.5, why: 'SSN shape with spaces' },
+    {
+      regex: re(`(?<![\\d-])\\d{3} \\d{2} \\d{4}(?![\\d-])`),
+      score: 0.5,
+      why: 'SSN shape with spaces',
+    },
   ],
   context: ['ssn', 'social security', 'social'],
   validate: (v) => (isValidUsSsn(v) ? { score: 0.7, why: 'SSA area/group/serial rules' } : null),
@@ -231,11 +299,20 @@ const zip = createPatternRecognizer({
   type: EntityType.ZipCode,
   patterns: [
     {
-      regex: re(`\\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]),?\\s+(?<v>\\d{5}(?:-\\d{4})?)(?!\\d)`),
+      regex: re(
+        `\\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]),?\\s+(?<v>\\d{5}(?:-\\d{4})?)(?!\\d)`,
+      ),
       score: 0.75,
       why: 'ZIP code after a state',
     },
-    { regex: re(`(?:邮编|邮政编码|zip(?: code)?|postal code)[:：\\s]*(?<v>\\d{5,6}(?:-\\d{4})?)(?!\\d)`, 'i'), score: 0.85, why: 'labelled postal code' },
+    {
+      regex: re(
+        `(?:邮编|邮政编码|zip(?: code)?|postal code)[:：\\s]*(?<v>\\d{5,6}(?:-\\d{4})?)(?!\\d)`,
+        'i',
+      ),
+      score: 0.85,
+      why: 'labelled postal code',
+    },
   ],
 });
 
@@ -250,31 +327,62 @@ const ZH_SMALL = '[一二三四五六七八九十]';
 function validYmd(v: string): Validation {
   const m = /((?:19|20)\d{2})\D*(\d{1,2})\D*(\d{1,2})/.exec(v);
   if (!m) return { score: 0.85, why: 'date' };
-  return isValidDate(Number(m[1]), Number(m[2]), Number(m[3])) ? { score: 0.85, why: 'valid calendar date' } : null;
+  return isValidDate(Number(m[1]), Number(m[2]), Number(m[3]))
+    ? { score: 0.85, why: 'valid calendar date' }
+    : null;
 }
 
 const dateIso = createPatternRecognizer({
   name: 'date-ymd',
   type: EntityType.Date,
-  patterns: [{ regex: re(`(?<![\\d.])(?:19|20)\\d{2}(?:-${MON}-${DAY}|/${MON}/${DAY}|\\.${MON}\\.${DAY})(?![\\d])`), score: 0.85, why: 'year-month-day' }],
+  patterns: [
+    {
+      regex: re(
+        `(?<![\\d.])(?:19|20)\\d{2}(?:-${MON}-${DAY}|/${MON}/${DAY}|\\.${MON}\\.${DAY})(?![\\d])`,
+      ),
+      score: 0.85,
+      why: 'year-month-day',
+    },
+  ],
   validate: validYmd,
 });
 
 const dateCompact = createPatternRecognizer({
   name: 'date-compact',
   type: EntityType.Date,
-  patterns: [{ regex: re(`(?<!\\d)(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])(?!\\d)`), score: 0.4, why: 'YYYYMMDD' }],
+  patterns: [
+    {
+      regex: re(`(?<!\\d)(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])(?!\\d)`),
+      score: 0.4,
+      why: 'YYYYMMDD',
+    },
+  ],
   context: ['日期', '出生', '生日', '入院', '出院', 'date', 'dob', 'born'],
-  validate: (v) => (isValidDate(Number(v.slice(0, 4)), Number(v.slice(4, 6)), Number(v.slice(6, 8))) ? { score: 0.4, why: 'valid calendar date' } : null),
+  validate: (v) =>
+    isValidDate(Number(v.slice(0, 4)), Number(v.slice(4, 6)), Number(v.slice(6, 8)))
+      ? { score: 0.4, why: 'valid calendar date' }
+      : null,
 });
 
 const dateUs = createPatternRecognizer({
   name: 'date-mdy',
   type: EntityType.Date,
   patterns: [
-    { regex: re(`(?<![\\d/.-])${MON}([/-])${DAY}\\1(?:19|20)?\\d{2}(?![\\d/])`), score: 0.8, why: 'month/day/year' },
-    { regex: re(`(?<![\\d/.])${DAY}\\.${MON}\\.(?:19|20)\\d{2}(?![\\d.])`), score: 0.7, why: 'day.month.year' },
-    { regex: re(`(?<![\\d/.,-])${MON}/${DAY}(?![\\d/]|\\.\\d|,\\d)`), score: 0.6, why: 'month/day' },
+    {
+      regex: re(`(?<![\\d/.-])${MON}([/-])${DAY}\\1(?:19|20)?\\d{2}(?![\\d/])`),
+      score: 0.8,
+      why: 'month/day/year',
+    },
+    {
+      regex: re(`(?<![\\d/.])${DAY}\\.${MON}\\.(?:19|20)\\d{2}(?![\\d.])`),
+      score: 0.7,
+      why: 'day.month.year',
+    },
+    {
+      regex: re(`(?<![\\d/.,-])${MON}/${DAY}(?![\\d/]|\\.\\d|,\\d)`),
+      score: 0.6,
+      why: 'month/day',
+    },
   ],
   context: ['on', 'date', 'since', 'dated', 'admitted', 'discharged', 'until', 'from'],
   validate: (v) => {
@@ -298,10 +406,24 @@ const dateWords = createPatternRecognizer({
       score: 0.8,
       why: 'month name and day',
     },
-    { regex: re(`\\b${DAY}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MONTH}\\b\\.?(?:,?\\s+(?:19|20)\\d{2})?`, 'i'), score: 0.8, why: 'day and month name' },
-    { regex: re(`\\b${MONTH}\\.?,?\\s+(?:19|20)\\d{2}\\b`, 'i'), score: 0.75, why: 'month name and year' },
     {
-      regex: re(`\\b(?:Christmas(?: Eve| Day)?|Thanksgiving(?: Day)?|Easter(?: Sunday)?|New Year'?s(?: Day| Eve)?|Halloween|Independence Day|Labor Day|Memorial Day Weekend|Valentine'?s Day)\\b`, 'i'),
+      regex: re(
+        `\\b${DAY}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MONTH}\\b\\.?(?:,?\\s+(?:19|20)\\d{2})?`,
+        'i',
+      ),
+      score: 0.8,
+      why: 'day and month name',
+    },
+    {
+      regex: re(`\\b${MONTH}\\.?,?\\s+(?:19|20)\\d{2}\\b`, 'i'),
+      score: 0.75,
+      why: 'month name and year',
+    },
+    {
+      regex: re(
+        `\\b(?:Christmas(?: Eve| Day)?|Thanksgiving(?: Day)?|Easter(?: Sunday)?|New Year'?s(?: Day| Eve)?|Halloween|Independence Day|Labor Day|Memorial Day Weekend|Valentine'?s Day)\\b`,
+        'i',
+      ),
       score: 0.6,
       why: 'holiday',
     },
@@ -317,10 +439,17 @@ const dateYear = createPatternRecognizer({
   name: 'date-year',
   type: EntityType.Date,
   patterns: [
-    { regex: re(`(?<![\\d.,/$#-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d.,/%]|\\.\\d|,\\d)`), score: 0.5, why: 'a year' },
+    {
+      regex: re(`(?<![\\d.,/$#-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d.,/%]|\\.\\d|,\\d)`),
+      score: 0.5,
+      why: 'a year',
+    },
     { regex: re(`(?<![\\w'])'\\d{2}\\b`), score: 0.5, why: "abbreviated year ('92)" },
     {
-      regex: re(`\\b(?:s/p|(?:MI|CABG|PTCA|CVA|AVR|MVR|PPM|AICD|TIA|DVT|PE|ORIF|THR|TKR|dx|dx'?d|diagnosed|surgery|repair|stent|stents|ablation|cath|dx'?ed)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})(?![\\d/%.:'s-]|\\s*(?:mg|mcg|g|kg|cc|ml|units?|%|mmhg|bpm|hr|min))`, 'i'),
+      regex: re(
+        `\\b(?:s/p|(?:MI|CABG|PTCA|CVA|AVR|MVR|PPM|AICD|TIA|DVT|PE|ORIF|THR|TKR|dx|dx'?d|diagnosed|surgery|repair|stent|stents|ablation|cath|dx'?ed)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})(?![\\d/%.:'s-]|\\s*(?:mg|mcg|g|kg|cc|ml|units?|%|mmhg|bpm|hr|min))`,
+        'i',
+      ),
       score: 0.5,
       why: 'year after a clinical event',
     },
@@ -347,7 +476,11 @@ const dateZh = createPatternRecognizer({
     },
     { regex: re(`(?<![\\d年])${MON}\\s*月\\s*${DAY}\\s*[日号]`), score: 0.8, why: '月日 date' },
     { regex: re(`(?<!\\d)(?:19|20)\\d{2}\\s*年(?!\\s*\\d)`), score: 0.55, why: 'year' },
-    { regex: re(`${ZH_NUM}{4}年${ZH_SMALL}{1,2}月(?:${ZH_SMALL}{1,3}[日号])?`), score: 0.85, why: 'date in Chinese numerals' },
+    {
+      regex: re(`${ZH_NUM}{4}年${ZH_SMALL}{1,2}月(?:${ZH_SMALL}{1,3}[日号])?`),
+      score: 0.85,
+      why: 'date in Chinese numerals',
+    },
   ],
   context: ['日期', '出生', '生日', '入院', '出院', '就诊', '手术'],
 });
@@ -357,13 +490,28 @@ const age = createPatternRecognizer({
   type: EntityType.Age,
   patterns: [
     {
-      regex: re(`(?<![\\d.])(?<v>9\\d|1[0-4]\\d)(?:\\s*|-)(?:yo\\b|y/o|y\\.o\\.|yrs?\\b|years?\\b|yr\\b|-?year-old|\\s*years? old)`, 'i'),
+      regex: re(
+        `(?<![\\d.])(?<v>9\\d|1[0-4]\\d)(?:\\s*|-)(?:yo\\b|y/o|y\\.o\\.|yrs?\\b|years?\\b|yr\\b|-?year-old|\\s*years? old)`,
+        'i',
+      ),
       score: 0.85,
       why: 'age over 89',
     },
-    { regex: re(`\\b(?:age[d:]?|aged)\\s*(?<v>9\\d|1[0-4]\\d)(?![\\d.])`, 'i'), score: 0.85, why: 'age over 89' },
-    { regex: re(`(?<![\\d.])(?<v>9\\d|1[0-4]\\d)\\s*(?:周岁|岁)`), score: 0.85, why: 'age over 89 (岁)' },
-    { regex: re(`年龄[:：\\s]*(?<v>9\\d|1[0-4]\\d)(?![\\d.])`), score: 0.85, why: 'age over 89 (年龄)' },
+    {
+      regex: re(`\\b(?:age[d:]?|aged)\\s*(?<v>9\\d|1[0-4]\\d)(?![\\d.])`, 'i'),
+      score: 0.85,
+      why: 'age over 89',
+    },
+    {
+      regex: re(`(?<![\\d.])(?<v>9\\d|1[0-4]\\d)\\s*(?:周岁|岁)`),
+      score: 0.85,
+      why: 'age over 89 (岁)',
+    },
+    {
+      regex: re(`年龄[:：\\s]*(?<v>9\\d|1[0-4]\\d)(?![\\d.])`),
+      score: 0.85,
+      why: 'age over 89 (年龄)',
+    },
   ],
 });
 
@@ -372,7 +520,9 @@ const mrnDefaults = createPatternRecognizer({
   type: EntityType.MedicalRecordNumber,
   patterns: [
     {
-      regex: re(`(?:病历号|病案号|住院号|门诊号|就诊号|登记号|就诊卡号|诊疗卡号|患者ID|患者编号|ID号|床号)[:：\\s#]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{2,19})${NA}`),
+      regex: re(
+        `(?:病历号|病案号|住院号|门诊号|就诊号|登记号|就诊卡号|诊疗卡号|患者ID|患者编号|ID号|床号)[:：\\s#]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{2,19})${NA}`,
+      ),
       score: 0.9,
       why: 'labelled medical record / visit number',
     },
@@ -393,12 +543,17 @@ const insurance = createPatternRecognizer({
   type: EntityType.InsuranceNumber,
   patterns: [
     {
-      regex: re(`(?:医保卡号|医保号|医保账号|社保卡号|社保号|医疗保险号|参保号|保险单号|保单号)[:：\\s]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{5,24})${NA}`),
+      regex: re(
+        `(?:医保卡号|医保号|医保账号|社保卡号|社保号|医疗保险号|参保号|保险单号|保单号)[:：\\s]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{5,24})${NA}`,
+      ),
       score: 0.9,
       why: 'labelled insurance number',
     },
     {
-      regex: re(`\\b(?:Medicare|Medicaid|Insurance|Policy|Member|Subscriber|Group)(?: No\\.?| Number| #| ID)[:\\s#]*(?<v>[A-Z0-9][A-Z0-9-]{5,19})${NA}`, 'i'),
+      regex: re(
+        `\\b(?:Medicare|Medicaid|Insurance|Policy|Member|Subscriber|Group)(?: No\\.?| Number| #| ID)[:\\s#]*(?<v>[A-Z0-9][A-Z0-9-]{5,19})${NA}`,
+        'i',
+      ),
       score: 0.85,
       why: 'labelled insurance number',
     },
@@ -411,11 +566,20 @@ const plate = createPatternRecognizer({
   type: EntityType.LicensePlate,
   patterns: [
     {
-      regex: re(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·・\\s]?(?:[A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])`),
+      regex: re(
+        `[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·・\\s]?(?:[A-HJ-NP-Z0-9]{5,6}|[A-HJ-NP-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])`,
+      ),
       score: 0.85,
       why: 'mainland licence plate',
     },
-    { regex: re(`\\b(?:licen[cs]e plate|plate (?:no\\.?|number|#)|tag number)[:\\s#]*(?<v>[A-Z0-9][A-Z0-9 -]{3,8}[A-Z0-9])\\b`, 'i'), score: 0.8, why: 'labelled plate number' },
+    {
+      regex: re(
+        `\\b(?:licen[cs]e plate|plate (?:no\\.?|number|#)|tag number)[:\\s#]*(?<v>[A-Z0-9][A-Z0-9 -]{3,8}[A-Z0-9])\\b`,
+        'i',
+      ),
+      score: 0.8,
+      why: 'labelled plate number',
+    },
   ],
   context: ['车牌', '车号', 'plate'],
 });
@@ -425,11 +589,17 @@ const serial = createPatternRecognizer({
   type: EntityType.DeviceSerial,
   patterns: [
     {
-      regex: re(`(?:设备序列号|序列号|设备编号|起搏器编号|植入物编号|机器编号|S/N|SN|Serial(?: No\\.?| Number| #)?|Device ID|UDI)[:：\\s#]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{4,29})${NA}`),
+      regex: re(
+        `(?:设备序列号|序列号|设备编号|起搏器编号|植入物编号|机器编号|S/N|SN|Serial(?: No\\.?| Number| #)?|Device ID|UDI)[:：\\s#]*(?<v>[A-Za-z0-9][A-Za-z0-9-]{4,29})${NA}`,
+      ),
       score: 0.85,
       why: 'labelled device serial number',
     },
-    { regex: re(`\\(01\\)\\d{14}(?:\\(\\d{2}\\)[A-Za-z0-9]{1,20}){1,4}`), score: 0.9, why: 'GS1 UDI' },
+    {
+      regex: re(`\\(01\\)\\d{14}(?:\\(\\d{2}\\)[A-Za-z0-9]{1,20}){1,4}`),
+      score: 0.9,
+      why: 'GS1 UDI',
+    },
   ],
   validate: requireDigit,
 });

@@ -23,23 +23,49 @@ export function zhTokensOf(input: RecognizeInput): ZhToken[] {
 }
 
 /** Characters that are surnames but far more often ordinary words; they need jieba's nr tag. */
-const WEAK_SURNAMES = new Set('由於但干居利来都相信展计国平和位原海花强门云初战危玉那明文成时高金石方白向常安乐全应师商原南谈花权盖支巴丰计容敬来普伏薄羊阿母修况宿鲜印隆茹诸慕危银公哈宾勾利呼居揭干但斯元束衣信展阴智幸奉植衡富尧闭由江关包宁尚符单曲路游华解车项连景党宫冷席米全和仇沙查麻官封谈乐原燕楚皮盘满闻位区海阚花强帅屠豆盖练井祖漆巴丰支卿国狄平计索宣晋相初门云容'.split(''));
+const WEAK_SURNAMES = new Set(
+  '由於但干居利来都相信展计国平和位原海花强门云初战危玉那明文成时高金石方白向常安乐全应师商原南谈花权盖支巴丰计容敬来普伏薄羊阿母修况宿鲜印隆茹诸慕危银公哈宾勾利呼居揭干但斯元束衣信展阴智幸奉植衡富尧闭由江关包宁尚符单曲路游华解车项连景党宫冷席米全和仇沙查麻官封谈乐原燕楚皮盘满闻位区海阚花强帅屠豆盖练井祖漆巴丰支卿国狄平计索宣晋相初门云容'.split(
+    '',
+  ),
+);
 const STRONG_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${[...ZH_SURNAMES].filter((c) => !WEAK_SURNAMES.has(c)).join('')}])`;
 const ANY_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${ZH_SURNAMES}])`;
 /** Characters that do not occur in given names but often follow one. */
-const NOT_GIVEN = '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨明日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
+const NOT_GIVEN =
+  '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨明日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
 const GIVEN = `(?:[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
 
 const BEFORE_CUES =
   '患者|病人|病患|姓名|名字|家属|联系人|监护人|陪护|签名|签字|经治医生|主治医生|主治医师|管床医生|责任护士|主管护士|医生|医师|护士|主任|大夫|之子|之女|之妻|之夫|之父|之母|其子|其女|其夫|其妻|丈夫|妻子|爱人|儿子|女儿|父亲|母亲|哥哥|姐姐|弟弟|妹妹|孙子|孙女|产妇|孕妇|新生儿|患儿|委托人|申请人|报告人|审核人|记录人|操作者|检查者';
-const AFTER_CUES = '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家';
+const AFTER_CUES =
+  '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家';
 
-const CUE_BEFORE_RE = new RegExp(`(?:${BEFORE_CUES})[:：\\s]*(?<v>${ANY_SURNAME_CLASS}(?:某某|某|${GIVEN}{1,2}))`, 'gd');
-const CUE_AFTER_RE = new RegExp(`(?<v>${STRONG_SURNAME_CLASS}${GIVEN}{1,2})(?=${AFTER_CUES})`, 'gd');
+const CUE_BEFORE_RE = new RegExp(
+  `(?:${BEFORE_CUES})[:：\\s]*(?<v>${ANY_SURNAME_CLASS}(?:某某|某|${GIVEN}{1,2}))`,
+  'gd',
+);
+const CUE_AFTER_RE = new RegExp(
+  `(?<v>${STRONG_SURNAME_CLASS}${GIVEN}{1,2})(?=${AFTER_CUES})`,
+  'gd',
+);
 const MOU_RE = new RegExp(`${ANY_SURNAME_CLASS}(?:某某|某)`, 'g');
 
 /** Tags of jieba tokens that can open a place or organisation name. */
-const NAME_TAGS = new Set(['ns', 'nt', 'nz', 'nr', 'nrt', 'nrfg', 'j', 's', 'n', 'm', 'l', 'a', 'b']);
+const NAME_TAGS = new Set([
+  'ns',
+  'nt',
+  'nz',
+  'nr',
+  'nrt',
+  'nrfg',
+  'j',
+  's',
+  'n',
+  'm',
+  'l',
+  'a',
+  'b',
+]);
 
 /** Moves `start` right past leading words that cannot open a name (verbs, prepositions, pronouns). */
 function snapStart(tokens: ZhToken[], start: number, end: number): number {
@@ -56,7 +82,21 @@ function snapStart(tokens: ZhToken[], start: number, end: number): number {
   }
   return start;
 }
-const LEADING_NOUNS = new Set(['患者', '病人', '家属', '地址', '住址', '现住址', '家庭住址', '单位', '工作单位', '户籍', '籍贯', '家', '现']);
+const LEADING_NOUNS = new Set([
+  '患者',
+  '病人',
+  '家属',
+  '地址',
+  '住址',
+  '现住址',
+  '家庭住址',
+  '单位',
+  '工作单位',
+  '户籍',
+  '籍贯',
+  '家',
+  '现',
+]);
 
 function lowerBound(tokens: ZhToken[], pos: number): number {
   let lo = 0;
@@ -76,7 +116,21 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
     name: 'zh-person',
     types: [EntityType.Person],
     langs: ['zh'],
-    context: ['患者', '姓名', '家属', '联系人', '签名', '医生', '护士', '先生', '女士', '之子', '之女', '丈夫', '妻子'],
+    context: [
+      '患者',
+      '姓名',
+      '家属',
+      '联系人',
+      '签名',
+      '医生',
+      '护士',
+      '先生',
+      '女士',
+      '之子',
+      '之女',
+      '丈夫',
+      '妻子',
+    ],
     recognize(input: RecognizeInput): Finding[] {
       const { text } = input;
       const out: Finding[] = [];
@@ -96,7 +150,13 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       }
       MOU_RE.lastIndex = 0;
       let mm: RegExpExecArray | null;
-      while ((mm = MOU_RE.exec(text)) !== null) add(mm.index, mm.index + mm[0].length, 0.7, 'surname with 某 (already pseudonymous, still a person)');
+      while ((mm = MOU_RE.exec(text)) !== null)
+        add(
+          mm.index,
+          mm.index + mm[0].length,
+          0.7,
+          'surname with 某 (already pseudonymous, still a person)',
+        );
       if (!usePos) return out;
       const toks = zhTokensOf(input);
       for (let i = 0; i < toks.length; i++) {
@@ -104,7 +164,13 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
         const isNr = t.tag === 'nr' || t.tag === 'nrfg' || t.tag === 'nrt';
         const sur = matchZhSurname(t.word, 0);
         if (isNr && t.word.length >= 2 && t.word.length <= 4 && HAN.test(t.word)) {
-          if (sur && t.word.length > sur.length) add(t.start, t.end, 0.7, `jieba person name (nr) with surname ${sur.length === 2 ? 'compound' : 'in lexicon'}`);
+          if (sur && t.word.length > sur.length)
+            add(
+              t.start,
+              t.end,
+              0.7,
+              `jieba person name (nr) with surname ${sur.length === 2 ? 'compound' : 'in lexicon'}`,
+            );
           else if (sur && t.word.length === sur.length) {
             // A bare surname tagged nr: join the next short word (欧阳 + 娜娜).
             const n = toks[i + 1];
@@ -112,18 +178,40 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
               add(t.start, n.end, 0.65, 'surname followed by a short word');
               i++;
             }
-          } else if (t.word.length >= 2) add(t.start, t.end, 0.55, 'jieba person name (nr), no Chinese surname (transliterated?)');
+          } else if (t.word.length >= 2)
+            add(
+              t.start,
+              t.end,
+              0.55,
+              'jieba person name (nr), no Chinese surname (transliterated?)',
+            );
           continue;
         }
-        if (sur && sur.length === t.word.length && (t.tag === 'ns' || t.tag === 'nr' || t.tag === 'x')) {
+        if (
+          sur &&
+          sur.length === t.word.length &&
+          (t.tag === 'ns' || t.tag === 'nr' || t.tag === 'x')
+        ) {
           const n = toks[i + 1];
-          if (n && (n.tag === 'nr' || n.tag === 'nrt' || n.tag === 'x') && HAN.test(n.word) && n.word.length <= 2 && !NOT_GIVEN.includes(n.word[0]!)) {
+          if (
+            n &&
+            (n.tag === 'nr' || n.tag === 'nrt' || n.tag === 'x') &&
+            HAN.test(n.word) &&
+            n.word.length <= 2 &&
+            !NOT_GIVEN.includes(n.word[0]!)
+          ) {
             add(t.start, n.end, 0.65, 'surname followed by a name-like word');
             i++;
           }
           continue;
         }
-        if (t.tag === 'x' && sur && t.word.length >= 2 && t.word.length <= 3 && [...t.word].every((c) => HAN.test(c))) {
+        if (
+          t.tag === 'x' &&
+          sur &&
+          t.word.length >= 2 &&
+          t.word.length <= 3 &&
+          [...t.word].every((c) => HAN.test(c))
+        ) {
           add(t.start, t.end, 0.4, 'unknown word starting with a surname');
         }
       }
@@ -134,7 +222,10 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
 
 const ORG_SUFFIX =
   '社区卫生服务中心|卫生服务中心|妇幼保健院|保健院|中心医院|人民医院|中医院|医院|卫生院|卫生室|诊所|医疗中心|体检中心|疾控中心|疾病预防控制中心|血站|大学|学院|中学|小学|幼儿园|学校|公司|集团|银行|研究所|研究院|事务所|委员会|卫健委|卫生健康委员会|卫生局|派出所|法院|检察院|药房|药店|门诊部|养老院|福利院|工厂|厂';
-const ORG_RE = new RegExp(`[\\u4e00-\\u9fffA-Za-z0-9（）()]{2,14}?(?:${ORG_SUFFIX})(?:[\\u4e00-\\u9fff]{1,6}?(?:分院|院区|分公司|支行|分行))?`, 'g');
+const ORG_RE = new RegExp(
+  `[\\u4e00-\\u9fffA-Za-z0-9（）()]{2,14}?(?:${ORG_SUFFIX})(?:[\\u4e00-\\u9fff]{1,6}?(?:分院|院区|分公司|支行|分行))?`,
+  'g',
+);
 
 /** Chinese organisations (hospitals, employers, schools). */
 export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Recognizer {
@@ -155,17 +246,33 @@ export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Re
         const end = m.index + m[0].length;
         start = usePos ? snapStart(toks, start, end) : trimLeadingZh(text, start, end);
         if (end - start < 3) continue;
-        out.push({ start, end, type: EntityType.Organization, score: 0.75, recognizer: 'zh-organization', why: 'name ending in an organisation word' });
+        out.push({
+          start,
+          end,
+          type: EntityType.Organization,
+          score: 0.75,
+          recognizer: 'zh-organization',
+          why: 'name ending in an organisation word',
+        });
       }
       for (const t of toks) {
-        if (t.tag === 'nt' && t.word.length >= 2) out.push({ start: t.start, end: t.end, type: EntityType.Organization, score: 0.6, recognizer: 'zh-organization', why: 'jieba organisation name (nt)' });
+        if (t.tag === 'nt' && t.word.length >= 2)
+          out.push({
+            start: t.start,
+            end: t.end,
+            type: EntityType.Organization,
+            score: 0.6,
+            recognizer: 'zh-organization',
+            why: 'jieba organisation name (nt)',
+          });
       }
       return out;
     },
   };
 }
 
-const LEAD_WORDS = /^(?:现住址|家庭住址|户籍地址|工作单位|住址|地址|现住|家住|居住|住在|住于|位于|来自|就诊于|就诊|转入|转至|转自|患者|病人|家属|在|于|到|去|从|至|是|为|往|的|住|经|由|自)+/;
+const LEAD_WORDS =
+  /^(?:现住址|家庭住址|户籍地址|工作单位|住址|地址|现住|家住|居住|住在|住于|位于|来自|就诊于|就诊|转入|转至|转自|患者|病人|家属|在|于|到|去|从|至|是|为|往|的|住|经|由|自)+/;
 
 function trimLeadingZh(text: string, start: number, end: number): number {
   const m = LEAD_WORDS.exec(text.slice(start, end));
@@ -183,7 +290,8 @@ const ADDR_RE = new RegExp(
     `(?:[\\d一二三四五六七八九十百零〇]+(?:-\\d+)*(?:号院|号楼|号|弄|栋|幢|座|单元|层|楼|室|户)(?:[\\dA-Za-z一二三四五六七八九十]+(?:-\\d+)*(?:号楼|号|栋|幢|座|单元|层|楼|室|户))*)?`,
   'g',
 );
-const ADDR_PART = /省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区|小区|花园|公寓|大厦|家园|新村|苑|大道|大街|路|街|巷|弄|胡同|道|号|栋|幢|单元|室/g;
+const ADDR_PART =
+  /省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区|小区|花园|公寓|大厦|家园|新村|苑|大道|大街|路|街|巷|弄|胡同|道|号|栋|幢|单元|室/g;
 
 /** Chinese addresses: province, city, district, town, road, number. */
 export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recognizer {
@@ -212,7 +320,14 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
         if (usePos) start = Math.max(start, snapStart(zhTokensOf(input), start, end));
         if (end - start < 4) continue;
         const score = hasNumber ? 0.85 : parts >= 3 ? 0.75 : 0.6;
-        out.push({ start, end, type: EntityType.Address, score, recognizer: 'zh-address', why: `${parts} address parts${hasNumber ? ' and a house number' : ''}` });
+        out.push({
+          start,
+          end,
+          type: EntityType.Address,
+          score,
+          recognizer: 'zh-address',
+          why: `${parts} address parts${hasNumber ? ' and a house number' : ''}`,
+        });
       }
       return out;
     },
@@ -236,7 +351,15 @@ export function createZhLocationRecognizer(): Recognizer {
         while (j + 1 < toks.length && toks[j + 1]!.tag === 'ns') j++;
         const start = t.start;
         const end = toks[j]!.end;
-        if (end - start >= 2) out.push({ start, end, type: EntityType.Location, score: 0.5, recognizer: 'zh-location', why: 'jieba place name (ns)' });
+        if (end - start >= 2)
+          out.push({
+            start,
+            end,
+            type: EntityType.Location,
+            score: 0.5,
+            recognizer: 'zh-location',
+            why: 'jieba place name (ns)',
+          });
         i = j;
       }
       return out;
