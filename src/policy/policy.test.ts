@@ -211,6 +211,37 @@ describe('decisions and settings', () => {
     });
   });
 
+  it('keeps clinical content from vendor engineers even when a local policy grants it', () => {
+    const generous = compilePolicySet(
+      schema,
+      withFile(
+        '50-local.cedar',
+        '// A careless local rule that grants vendors the notes.\n@id("local/vendor-notes")\n@grants("note diagnosis technical")\npermit (principal in Custos::Role::"vendor-engineer", action == Custos::Action::"read", resource is Custos::Patient);\n',
+      ),
+    );
+    const vendor = input({
+      principal: {
+        staffId: 'v-1',
+        roles: ['vendor-engineer'],
+        departmentIds: ['vendor'],
+        status: 'active',
+        training: 'current',
+      },
+      patient: { ...input().patient, confidentiality: 'N' },
+      purpose: 'operations',
+    });
+    const d = new PolicyEngine(generous).decideAccess(vendor);
+    expect(d.decision).toBe('permit');
+    expect(d.fields).toEqual(['demographics.mrn', 'technical']);
+    expect(d.withheld).toEqual(['diagnosis', 'note']);
+    expect(
+      d.reasons
+        .filter((r) => r.policyId === 'vendor/no-clinical-content')
+        .map((r) => r.category)
+        .sort(),
+    ).toEqual(['diagnosis', 'note']);
+  });
+
   it('rejects nonsense settings', () => {
     expect(() => new PolicyEngine(engine.set, { breakGlassHours: 0 })).toThrow(/breakGlassHours/);
   });
