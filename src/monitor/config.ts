@@ -38,7 +38,14 @@ export interface MonitorConfig {
   /** Unexplained distinct patients per user per day that make a no-relationship alert. */
   unexplainedPatientsPerDay: number;
   /** Volume spike: today's distinct patients vs own baseline (median) and the peer group. */
-  spike: { minPatients: number; ownFactor: number; peerSigma: number; baselineDays: number };
+  spike: {
+    minPatients: number;
+    ownFactor: number;
+    peerSigma: number;
+    baselineDays: number;
+    /** Smallest peer group (users active that day) that is compared with. */
+    minPeers: number;
+  };
   /** Harvesting: distinct patients whose contact fields were read without relationship. */
   harvesting: {
     windowMs: number;
@@ -89,7 +96,7 @@ export const defaultMonitorConfig: MonitorConfig = {
   workingHours: { start: 7, end: 20 },
   shiftGraceMs: 2 * HOUR,
   unexplainedPatientsPerDay: 8,
-  spike: { minPatients: 25, ownFactor: 3, peerSigma: 4, baselineDays: 14 },
+  spike: { minPatients: 25, ownFactor: 3, peerSigma: 4, baselineDays: 14, minPeers: 3 },
   harvesting: {
     windowMs: 7 * DAY,
     contactPatients: 15,
@@ -143,6 +150,7 @@ export function resolveMonitorConfig(overrides: DeepPartial<MonitorConfig> = {})
   check('spike.ownFactor', c.spike.ownFactor, 1);
   check('spike.peerSigma', c.spike.peerSigma, 0);
   check('spike.baselineDays', c.spike.baselineDays, 1, 366);
+  check('spike.minPeers', c.spike.minPeers, 2);
   check('harvesting.contactPatients', c.harvesting.contactPatients, 1);
   check('harvesting.maternityPatients', c.harvesting.maternityPatients, 1);
   check('harvesting.sequentialRun', c.harvesting.sequentialRun, 2);

@@ -84,13 +84,17 @@ export function demoToFacts(h: DemoHospital, key: Buffer = randomBytes(32)): Mon
   const hash = (kind: string, v: string): string =>
     createHmac('sha256', key).update(`${kind}\u0000${v}`).digest('base64url').slice(0, 22);
   const addr = (a: DemoAddress): string => hash('address', a.text.replace(/\s+/g, ''));
-  const building = (a: DemoAddress): string | undefined =>
-    a.building
-      ? hash(
-          'building',
-          [a.regionCode, a.street, a.number, a.community ?? '', a.building].join('|'),
-        )
-      : undefined;
+  // A compound's building, or for a street of houses the house itself (its number).
+  const building = (a: DemoAddress, number = a.number): string =>
+    hash(
+      'building',
+      [a.regionCode, a.street, number, a.community ?? '', a.building ?? ''].join('|'),
+    );
+  const nearby = (a: DemoAddress): string[] => {
+    const n = Number.parseInt(a.number, 10);
+    if (a.building || !Number.isFinite(n)) return [];
+    return [-6, -4, -2, 2, 4, 6].filter((d) => n + d > 0).map((d) => building(a, `${n + d}号`));
+  };
   const phone = (p: string): string => hash('phone', normalisePhone(p));
   const nid = (v: string): string => hash('national-id', v.toUpperCase());
 
@@ -112,8 +116,9 @@ export function demoToFacts(h: DemoHospital, key: Buffer = randomBytes(32)): Mon
       nationalIdKey: nid(s.nationalId),
       lastActive: Date.parse(s.account.lastLoginAt),
     };
-    const b = building(s.hr.homeAddress);
-    if (b) f.buildingKey = b;
+    f.buildingKey = building(s.hr.homeAddress);
+    const near = nearby(s.hr.homeAddress);
+    if (near.length > 0) f.nearbyKeys = near;
     const since = s.employment.departedOn ?? s.employment.suspendedOn;
     if (since) f.statusSince = localDate(since);
     return f;
@@ -125,8 +130,7 @@ export function demoToFacts(h: DemoHospital, key: Buffer = randomBytes(32)): Mon
     if (digits.length > 0 && digits.length <= 15) f.mrnNumber = Number(digits);
     if (p.confidentiality === 'V') f.vip = true;
     if (p.confidentiality === 'R') f.restricted = true;
-    const b = building(p.address);
-    if (b) f.buildingKey = b;
+    f.buildingKey = building(p.address);
     if (p.phone) f.phoneKey = phone(p.phone);
     if (p.contacts.length > 0) f.contactKeys = p.contacts.map((c) => phone(c.phone));
     if (p.nationalId) f.nationalIdKey = nid(p.nationalId);

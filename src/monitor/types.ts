@@ -180,6 +180,8 @@ export interface StaffFacts {
   addressKey?: string;
   /** Key of the building (address without the room): same building, other room = neighbour. */
   buildingKey?: string;
+  /** Building keys of the houses next door (for streets of houses rather than compounds). */
+  nearbyKeys?: readonly string[];
   phoneKey?: string;
   emergencyContactKeys?: readonly string[];
   nationalIdKey?: string;

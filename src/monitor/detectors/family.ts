@@ -18,7 +18,11 @@ export function sharedTies(
     normaliseSurname(staff.surname) !== undefined &&
     normaliseSurname(staff.surname) === normaliseSurname(patient.surname);
   const address = !!staff.addressKey && staff.addressKey === patient.addressKey;
-  const building = !address && !!staff.buildingKey && staff.buildingKey === patient.buildingKey;
+  const building =
+    !address &&
+    !!patient.buildingKey &&
+    (staff.buildingKey === patient.buildingKey ||
+      (staff.nearbyKeys?.includes(patient.buildingKey) ?? false));
   const phone = !!staff.phoneKey && staff.phoneKey === patient.phoneKey;
   const staffKeys = new Set<string>(staff.emergencyContactKeys ?? []);
   if (staff.phoneKey) staffKeys.add(staff.phoneKey);

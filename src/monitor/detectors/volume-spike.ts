@@ -48,25 +48,33 @@ export const createVolumeSpikeDetector: DetectorFactory = (config) => {
     closeDay(day, emit) {
       const users = state.take(day);
       const groups = new Map<string, number[]>();
+      const add = (k: string, n: number): void => {
+        const g = groups.get(k);
+        if (g) g.push(n);
+        else groups.set(k, [n]);
+      };
       for (const s of users.values()) {
-        const g = groups.get(s.group);
-        if (g) g.push(s.patients.size);
-        else groups.set(s.group, [s.patients.size]);
+        add(s.group, s.patients.size);
+        add(`${s.role}|*`, s.patients.size);
       }
       const peer = new Map<string, { med: number; mad: number; n: number }>();
       for (const [g, xs] of groups) {
         const med = median(xs);
         peer.set(g, { med, mad: median(xs.map((x) => Math.abs(x - med))), n: xs.length });
       }
-      const { minPatients, ownFactor, peerSigma, baselineDays } = config.spike;
+      const { minPatients, ownFactor, peerSigma, baselineDays, minPeers } = config.spike;
       for (const [user, s] of users) {
         const n = s.patients.size;
         const h = history.get(user) ?? [];
         const own = h.length >= 5 ? median(h) : undefined;
-        const p = peer.get(s.group)!;
+        // Same role and department; the role hospital-wide when the department has too few.
+        const local = peer.get(s.group)!;
+        const p = local.n >= minPeers ? local : peer.get(`${s.role}|*`)!;
         const ownSpike = own !== undefined && n >= ownFactor * Math.max(own, 1);
         const peerSpike =
-          p.n >= 5 && n > p.med + peerSigma * 1.4826 * Math.max(p.mad, 1) && n >= ownFactor * p.med;
+          p.n >= minPeers &&
+          n > p.med + peerSigma * 1.4826 * Math.max(p.mad, 1) &&
+          n >= ownFactor * p.med;
         if (n >= minPatients && (ownSpike || peerSpike)) {
           const evidence = [];
           if (own !== undefined)
@@ -80,7 +88,11 @@ export const createVolumeSpikeDetector: DetectorFactory = (config) => {
             );
           if (peerSpike || own === undefined)
             evidence.push(
-              say('spike.peer', { role: s.role, department: s.department, median: p.med }),
+              say('spike.peer', {
+                role: s.role,
+                department: p === local ? s.department : '*',
+                median: p.med,
+              }),
             );
           emit({
             detector: 'volume-spike',
