@@ -50,3 +50,37 @@ export {
   type VerifyReport,
   type VerifyProblem,
 } from './verify.ts';
+export {
+  getInclusionProof,
+  getConsistencyProof,
+  getTreeHead,
+  listTreeHeads,
+  type InclusionProofResult,
+  type ConsistencyProofResult,
+} from './proofs.ts';
+export {
+  queryEntries,
+  getPatientAccessHistory,
+  streamEntries,
+  type LedgerQuery,
+  type LedgerPage,
+  type PatientAccess,
+} from './query.ts';
+export { toFhirAuditEvent, fromFhirAuditEvent, FhirSystem } from './fhir.ts';
+export {
+  formatSyslogMessage,
+  openSyslogSender,
+  type SyslogTarget,
+  type SyslogSender,
+} from './syslog.ts';
+export {
+  importAuditLog,
+  parseCsvMapping,
+  fromCsvRecord,
+  type CsvMapping,
+  type CsvField,
+  type ImportOptions,
+  type ImportReport,
+  type ImportRejection,
+} from './import.ts';
+export { exportFhirNdjson, exportToSyslog, type ExportRange } from './export.ts';
