@@ -64,7 +64,9 @@ const rate = (n: number, t: Timing) => ({ wall: (n / t.wallMs) * 1000, cpu: (n /
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 console.log(`demo hospital: ${patients} patients, ${staff} staff, ${days} days, seed ${seed}`);
-const [h, tGen] = time(() => generateDemoHospital({ patients, staff, days, seed, now: '2025-06-30T00:00:00+08:00' }));
+const [h, tGen] = time(() =>
+  generateDemoHospital({ patients, staff, days, seed, now: '2025-06-30T00:00:00+08:00' }),
+);
 let events = 0;
 const [, tStream] = time(() => {
   for (const d of h.accessEventDays()) events += d.events.length;
@@ -81,12 +83,18 @@ const rows = [
   ['records (patients/s)', rate(patients, tGen), rate(patients, tBasePatients), tGen],
   ['access stream (events/s)', rate(events, tStream), rate(events, tBaseEvents), tStream],
 ] as const;
-console.log('| phase | wall s | CPU s | rate (wall) | rate (CPU) | baseline rate (wall) | ratio to baseline (CPU) |');
+console.log(
+  '| phase | wall s | CPU s | rate (wall) | rate (CPU) | baseline rate (wall) | ratio to baseline (CPU) |',
+);
 console.log('|---|---|---|---|---|---|---|');
 const baseTimes = [tBasePatients, tBaseEvents];
 rows.forEach(([name, r, b, t], i) => {
   const bt = baseTimes[i]!;
   const ratio = t.cpuMs / bt.cpuMs;
-  console.log(`| ${name} | ${(t.wallMs / 1000).toFixed(1)} | ${(t.cpuMs / 1000).toFixed(1)} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(b.wall)} | ${ratio.toFixed(1)}× slower |`);
+  console.log(
+    `| ${name} | ${(t.wallMs / 1000).toFixed(1)} | ${(t.cpuMs / 1000).toFixed(1)} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${fmt(b.wall)} | ${ratio.toFixed(1)}× slower |`,
+  );
 });
-console.log(`access events: ${events} (${fmt(events / days)} per day); total generation ${((tGen.wallMs + tStream.wallMs) / 1000).toFixed(1)} s wall, ${((tGen.cpuMs + tStream.cpuMs) / 1000).toFixed(1)} s CPU; peak RSS ≈ ${Math.round(rss)} MiB`);
+console.log(
+  `access events: ${events} (${fmt(events / days)} per day); total generation ${((tGen.wallMs + tStream.wallMs) / 1000).toFixed(1)} s wall, ${((tGen.cpuMs + tStream.cpuMs) / 1000).toFixed(1)} s CPU; peak RSS ≈ ${Math.round(rss)} MiB`,
+);

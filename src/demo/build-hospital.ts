@@ -21,7 +21,6 @@ import { DemoRole as R } from './types.ts';
 /** Builds tenant, departments, wards, networks, workstations, organisations and API clients. */
 export function buildStructure(model: Model): void {
   const { params } = model;
-  const rng = model.rng.fork('structure');
   const t = params.tenant;
   const hospitalRegion = LOCAL_REGIONS[2]!;
   model.tenant = {
@@ -29,14 +28,13 @@ export function buildStructure(model: Model): void {
     name: '杭州仁和示范医院',
     nameEn: 'Renhe Demo Hospital, Hangzhou',
     address: {
-      ...makeAddress(rng, hospitalRegion),
-      community: undefined,
-      building: undefined,
-      unit: undefined,
-      room: undefined,
+      province: hospitalRegion.province,
+      city: hospitalRegion.city,
+      district: hospitalRegion.district,
       street: '文三路',
       number: '88号',
       text: '浙江省杭州市西湖区文三路88号',
+      regionCode: hospitalRegion.code,
     },
     timezone: 'Asia/Shanghai',
     networks: [],
