@@ -468,12 +468,17 @@ export class FhirFactBuilder {
 }
 
 /** Iterates the JSON lines of an NDJSON file without loading it whole. */
-async function* readJsonLines(path: string, onMalformed: () => void): AsyncGenerator<unknown> {
+async function* readJsonLines(
+  path: string,
+  onMalformed: () => void,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<unknown> {
   const rl = createInterface({
     input: createReadStream(path, { encoding: 'utf8' }),
     crlfDelay: Infinity,
   });
   for await (const line of rl) {
+    onBytes?.(line.length + 1);
     const t = line.trim();
     if (t.length === 0) continue;
     try {
@@ -668,6 +673,8 @@ export function purposeName(code: string): string {
 /** Counters of an AuditEvent stream. */
 export interface AuditReadReport {
   lines: number;
+  /** Characters read so far (≈ bytes for ASCII JSON), for progress against the file size. */
+  bytes?: number;
   malformedLines: number;
   skipped: number;
 }
@@ -685,7 +692,10 @@ export async function* readAuditEvents(
     throw new CustosError(ErrorCode.InputInvalid, 'the AuditEvent file does not exist', {
       field: 'audit',
     });
-  for await (const r of readJsonLines(path, () => report.malformedLines++)) {
+  const onBytes = (n: number): void => {
+    report.bytes = (report.bytes ?? 0) + n;
+  };
+  for await (const r of readJsonLines(path, () => report.malformedLines++, onBytes)) {
     report.lines++;
     const e = auditEventToAccess(r, builder);
     if (e) yield e;

@@ -79,3 +79,15 @@ export {
   type FhirImportReport,
   type AuditReadReport,
 } from './fhir.ts';
+export {
+  renderHtmlReport,
+  renderSvgChart,
+  renderTerminalChart,
+  renderTextSummary,
+} from './report.ts';
+export {
+  demoToFacts,
+  demoEventToAccess,
+  demoMonitorConfig,
+  DEMO_KIND_MAP,
+} from './demo-adapter.ts';
