@@ -84,3 +84,4 @@ export {
   type ImportRejection,
 } from './import.ts';
 export { exportFhirNdjson, exportToSyslog, type ExportRange } from './export.ts';
+export { setRetention, getRetention, applyRetention, MIN_RETENTION_MONTHS } from './retention.ts';

@@ -42,7 +42,28 @@ export async function readLeafHashes(
   return rows.map((r) => r.entry_hash);
 }
 
-/** MTH(D[a:b]) for a range that arises in RFC 9162 proofs (a aligned to the split). */
+async function storedNode(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  a: number,
+  size: number,
+): Promise<Buffer | null> {
+  if (!isPowerOfTwo(size) || a % size !== 0) return null;
+  const node = await db
+    .selectFrom('ledger_tree_node')
+    .select('hash')
+    .where('tenant_id', '=', tenant)
+    .where('level', '=', Math.round(Math.log2(size)))
+    .where('idx', '=', a / size)
+    .executeTakeFirst();
+  return node ? node.hash : null;
+}
+
+/**
+ * MTH(D[a:b]) for a range that arises in RFC 9162 proofs (a aligned to the split). Large perfect
+ * subtrees come from stored nodes; small ranges from entry hashes; where retention removed the
+ * entries, from the small nodes it stored at the boundary.
+ */
 export async function rangeHashFromDb(
   db: Kysely<LedgerTables>,
   tenant: string,
@@ -51,20 +72,18 @@ export async function rangeHashFromDb(
 ): Promise<Buffer> {
   const size = b - a;
   if (size <= 0) throw new CustosError(ErrorCode.Internal, 'empty Merkle range');
-  if (size >= LEAF_BLOCK && isPowerOfTwo(size) && a % size === 0) {
-    const level = Math.round(Math.log2(size));
-    const node = await db
-      .selectFrom('ledger_tree_node')
-      .select('hash')
-      .where('tenant_id', '=', tenant)
-      .where('level', '=', level)
-      .where('idx', '=', a / size)
-      .executeTakeFirst();
-    if (node) return node.hash;
-  }
-  if (size <= LEAF_BLOCK) {
-    const leaves = await readLeafHashes(db, tenant, a, b);
-    return rangeHashOf(leaves, 0, leaves.length);
+  if (size >= LEAF_BLOCK) {
+    const node = await storedNode(db, tenant, a, size);
+    if (node) return node;
+  } else {
+    try {
+      const leaves = await readLeafHashes(db, tenant, a, b);
+      return rangeHashOf(leaves, 0, leaves.length);
+    } catch (e) {
+      const node = await storedNode(db, tenant, a, size);
+      if (node) return node;
+      if (size === 1) throw e;
+    }
   }
   const k = splitPoint(size);
   return hashChildren(
