@@ -48,7 +48,8 @@ export function generateDay(ctx: ActivityContext, day: number): DemoAccessDay {
   for (const e of model.encountersByDay[day]!) g.encounter(e);
   g.research();
   g.followUps();
-  const planted = model.incidentEventsByDay[day] ?? [];
+  // Copies, so a caller that annotates events cannot change what the next pass yields.
+  const planted = (model.incidentEventsByDay[day] ?? []).map((e) => ({ ...e }));
   out.sort((a, b) => a.at - b.at);
   for (let k = 0; k < out.length; k++) out[k]!.id = `ae-${model.ids.scramble(day, k)}`;
   const events = planted.length ? mergeByTime(out, planted) : out;

@@ -254,6 +254,23 @@ describe('generateDemoHospital', () => {
     }
   });
 
+  it('reports progress through every phase, ending with the access stream', () => {
+    const seen: string[] = [];
+    const small = generateDemoHospital(
+      { ...PARAMS, patients: 400, staff: 100, days: 2 },
+      {
+        onProgress: (p) => {
+          expect(p.done).toBeLessThanOrEqual(p.total);
+          if (seen[seen.length - 1] !== p.phase) seen.push(p.phase);
+        },
+      },
+    );
+    let n = 0;
+    for (const d of small.accessEventDays()) n += d.events.length;
+    expect(n).toBeGreaterThan(0);
+    expect(seen).toEqual(['hospital', 'patients', 'care', 'incidents', 'access']);
+  });
+
   it('writes the labels only when asked, to their own file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'custos-demo-'));
     try {
