@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { handleError, handleNotFound } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -72,5 +73,6 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(adminRoutes, { runtime });
   const plain = app as unknown as FastifyInstance;
   for (const plugin of opts.plugins ?? []) await plugin(plain, runtime);
+  await app.register(consoleRoutes, { runtime });
   return plain;
 }
