@@ -42,6 +42,7 @@ export {
   verifyInclusion,
   verifyConsistency,
   EMPTY_ROOT,
+  CompactRange,
   type ProofResult,
 } from './merkle.ts';
 export {
