@@ -1,6 +1,6 @@
 import { groupCases, rankAlerts } from './alerts.ts';
 import { localDay, resolveMonitorConfig, type MonitorConfig } from './config.ts';
-import type { Detector, Emit } from './detectors/index.ts';
+import type { Detector, DetectorInput, Emit } from './detectors/index.ts';
 import { createDetectors } from './registry.ts';
 import { explainAccess } from './explain.ts';
 import { indexFacts, type FactIndex, type FactProblems } from './facts.ts';
@@ -138,6 +138,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
     });
     e.count++;
   };
+  const input: DetectorInput = {
+    event: undefined as unknown as AccessEvent,
+    explanation: { explained: false },
+    staff: undefined,
+    patient: undefined,
+    client: undefined,
+    day: 0,
+    index,
+    config,
+  };
   const openDays = new Set<number>();
   let closedThrough = -Infinity;
   let maxTime = -Infinity;
@@ -194,7 +204,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
         share(stats.byDepartment, staff?.department ?? '(unknown)', explanation.explained);
         share(stats.byRole, staff?.role ?? '(unknown)', explanation.explained);
       }
-      const input = { event, explanation, staff, patient, client, day, index, config };
+      // One input object reused for every event: detectors must not keep a reference to it.
+      input.event = event;
+      input.explanation = explanation;
+      input.staff = staff;
+      input.patient = patient;
+      input.client = client;
+      input.day = day;
       for (const d of detectors) {
         try {
           d.observe(input, emit);

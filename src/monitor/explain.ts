@@ -4,6 +4,22 @@ import { ActorKind, ExplanationReason, type AccessEvent, type Explanation } from
 
 const UNEXPLAINED: Explanation = Object.freeze({ explained: false });
 
+type Strength = NonNullable<Explanation['strength']>;
+// One frozen answer per reason and strength: explaining allocates nothing per event.
+const answers = Object.fromEntries(
+  Object.values(ExplanationReason).map((r) => [
+    r,
+    Object.fromEntries(
+      (['direct', 'department', 'purpose'] as const).map((st) => [
+        st,
+        Object.freeze({ explained: true, reason: r, strength: st }),
+      ]),
+    ),
+  ]),
+) as Record<ExplanationReason, Record<Strength, Explanation>>;
+const answer = (reason: ExplanationReason, strength: Strength): Explanation =>
+  answers[reason][strength];
+
 /**
  * Explains one access by a relationship between the actor and the patient at the time of the
  * access: the actor's own encounter, care team, order, appointment or referral (direct); the
@@ -23,18 +39,16 @@ export function explainAccess(
   const t = event.time;
   if (event.actorKind === ActorKind.Client) {
     const w = index.clientRelations.get(pid)?.get(event.actorId);
-    if (covers(w, t))
-      return { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' };
+    if (covers(w, t)) return answer(ExplanationReason.ContractOrder, 'direct');
     const client = index.clients.get(event.actorId);
     if (client?.onlyAppointmentPatients) {
       for (const a of index.appointmentTimes.get(pid) ?? [])
-        if (Math.abs(a - t) < DAY)
-          return { explained: true, reason: ExplanationReason.Appointment, strength: 'direct' };
+        if (Math.abs(a - t) < DAY) return answer(ExplanationReason.Appointment, 'direct');
     }
     if (client?.onlyDischargedPatients) {
       for (const d of index.dischargeTimes.get(pid) ?? [])
         if (d <= t + DAY && t - d < config.dischargeTailMs)
-          return { explained: true, reason: ExplanationReason.ContractOrder, strength: 'direct' };
+          return answer(ExplanationReason.ContractOrder, 'direct');
     }
     return UNEXPLAINED;
   }
@@ -45,21 +59,19 @@ export function explainAccess(
   }
   const direct = index.staffRelations.get(pid)?.get(event.actorId);
   if (direct) {
-    for (const w of direct)
-      if (w.start <= t && t < w.end)
-        return { explained: true, reason: w.reason, strength: 'direct' };
+    for (const w of direct) if (w.start <= t && t < w.end) return answer(w.reason, 'direct');
   }
   const depts = index.departmentRelations.get(pid);
   if (depts && staff) {
-    const shift = findShift(index, staff.id, t, config.shiftGraceMs);
-    const shiftDept =
-      shift?.department && shift.department !== staff.department ? shift.department : undefined;
+    let shiftDept: string | null | undefined; // looked up only when needed
     for (const w of depts) {
       if (w.start > t || t >= w.end) continue;
-      if (w.department === staff.department)
-        return { explained: true, reason: w.reason, strength: 'department' };
-      if (w.department === shiftDept)
-        return { explained: true, reason: ExplanationReason.ShiftHandover, strength: 'department' };
+      if (w.department === staff.department) return answer(w.reason, 'department');
+      if (shiftDept === undefined) {
+        const shift = findShift(index, staff.id, t, config.shiftGraceMs);
+        shiftDept = shift?.department ?? null;
+      }
+      if (w.department === shiftDept) return answer(ExplanationReason.ShiftHandover, 'department');
     }
   }
   if (staff && event.purpose) {
@@ -71,7 +83,7 @@ export function explainAccess(
         span.first - config.relationshipLeadMs <= t &&
         t < span.last + config.relationshipTailMs
       )
-        return { explained: true, reason: ExplanationReason.ApprovedPurpose, strength: 'purpose' };
+        return answer(ExplanationReason.ApprovedPurpose, 'purpose');
     }
   }
   return UNEXPLAINED;

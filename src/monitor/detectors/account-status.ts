@@ -16,7 +16,7 @@ export const createAccountStatusDetector: DetectorFactory = (config) => {
     observe({ event, explanation, staff, index, day }, emit) {
       if (event.actorKind !== 'staff') return;
       const t = event.time;
-      const base = {
+      const base = () => ({
         detector: 'account-status',
         kind: IncidentKind.AccountMisuse,
         actorId: event.actorId,
@@ -24,13 +24,13 @@ export const createAccountStatusDetector: DetectorFactory = (config) => {
         start: t,
         end: t,
         eventIds: [event.id],
-      };
+      });
       const prev = lastSeen.get(event.actorId) ?? staff?.lastActive;
       lastSeen.set(event.actorId, prev === undefined ? t : Math.max(prev, t));
       if (!staff) {
         if (index.staff.size > 0 && once.first(day, event.actorId))
           emit({
-            ...base,
+            ...base(),
             score: 0.5,
             evidence: [say('account.unknown', { actor: event.actorId })],
           });
@@ -41,7 +41,7 @@ export const createAccountStatusDetector: DetectorFactory = (config) => {
       if (staff.status === StaffStatus.Departed && (since === undefined || t >= since + DAY)) {
         if (once.first(day, event.actorId))
           emit({
-            ...base,
+            ...base(),
             score: 0.9,
             evidence: [
               say('account.departed', {
@@ -53,12 +53,12 @@ export const createAccountStatusDetector: DetectorFactory = (config) => {
       }
       if (staff.status === StaffStatus.Suspended && (since === undefined || t >= since)) {
         if (once.first(day, event.actorId))
-          emit({ ...base, score: 0.8, evidence: [say('account.suspended')] });
+          emit({ ...base(), score: 0.8, evidence: [say('account.suspended')] });
         return;
       }
       if (prev !== undefined && t - prev >= config.dormantMs && once.first(day, event.actorId))
         emit({
-          ...base,
+          ...base(),
           score: explanation.explained ? 0.45 : 0.7,
           evidence: [say('account.dormant', { days: Math.floor((t - prev) / DAY) })],
         });

@@ -33,7 +33,7 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
     id: 'unusual-network',
     kind: IncidentKind.UnusualNetwork,
     observe({ event, explanation, staff, index, day }, emit) {
-      const base = {
+      const base = () => ({
         detector: 'unusual-network',
         kind: IncidentKind.UnusualNetwork,
         actorId: event.actorId,
@@ -41,7 +41,7 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
         start: event.time,
         end: event.time,
         eventIds: [event.id],
-      };
+      });
       if (event.ip) {
         const v = classify(event.ip);
         if (
@@ -59,7 +59,7 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
                 ? 0.3
                 : 0.5;
           emit({
-            ...base,
+            ...base(),
             score,
             evidence: [say(foreign ? 'network.foreign' : 'network.unknown', { ip: event.ip })],
           });
@@ -71,7 +71,9 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
       if (!list) seen.set(event.actorId, (list = []));
       const i = list.indexOf(ws);
       if (i >= 0) {
-        if (i !== list.length - 1) list.push(list.splice(i, 1)[0]!);
+        // Move to the most recent end without allocating.
+        for (let k = i; k < list.length - 1; k++) list[k] = list[k + 1]!;
+        list[list.length - 1] = ws;
         return;
       }
       list.push(ws);
@@ -80,7 +82,7 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
       if (!w) {
         if (once.first(day, `${event.actorId}|ws|${ws}`))
           emit({
-            ...base,
+            ...base(),
             score: 0.3,
             evidence: [say('workstation.unknown', { workstation: ws })],
           });
@@ -91,7 +93,7 @@ export const createUnusualNetworkDetector: DetectorFactory = (config) => {
       if (shift?.department === w.department) return;
       if (once.first(day, `${event.actorId}|ws|${ws}`))
         emit({
-          ...base,
+          ...base(),
           score: explanation.explained ? 0.15 : 0.35,
           evidence: [say('workstation.unusual', { workstation: ws, department: w.department })],
         });
