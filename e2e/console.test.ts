@@ -228,4 +228,8 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
     await page.getByRole('figure', { name: '各科室人员及状态' }).locator('canvas').waitFor();
     await screenshot(page, '08-dashboard-zh-CN');
   });
+
+  it('ran every journey without a script error or a CSP violation', () => {
+    expect(browser.errors).toEqual([]);
+  });
 });

@@ -61,6 +61,8 @@ export async function startService(): Promise<Service> {
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** Script errors and console errors the pages reported (expected HTTP refusals excluded). */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -85,9 +87,18 @@ export async function launchBrowser(locale = 'en-US'): Promise<Browser> {
   });
   context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // The browser logs every 4xx answer as "Failed to load resource"; those refusals are part of
+    // the journeys (401 before sign-in, 422 for a weak password) and are asserted on screen.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      errors.push(`console: ${m.text()}`);
+  });
   return {
     context,
     page,
+    errors,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -38,7 +38,14 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       : [],
   );
 
-  await app.register(fastifyStatic, { root, serve: false, index: false, dotfiles: 'deny' });
+  // Cache headers are set per kind of file below, not by the plugin.
+  await app.register(fastifyStatic, {
+    root,
+    serve: false,
+    index: false,
+    dotfiles: 'deny',
+    cacheControl: false,
+  });
 
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
