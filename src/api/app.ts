@@ -7,9 +7,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../runtime/index.ts';
 import { handleError, handleNotFound } from './problem.ts';
+import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -71,6 +73,8 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(setupRoutes, { runtime });
   await app.register(authRoutes, { runtime });
   await app.register(adminRoutes, { runtime });
+  await app.register(accessRoutes, { runtime });
+  await app.register(ledgerRoutes, { runtime });
   const plain = app as unknown as FastifyInstance;
   for (const plugin of opts.plugins ?? []) await plugin(plain, runtime);
   await app.register(consoleRoutes, { runtime });

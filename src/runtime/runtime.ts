@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
@@ -19,6 +20,7 @@ import {
 import { openVault, vaultMigrations, type Vault } from '../vault/index.ts';
 import { getDefaultPolicyEngine, type PolicyEngine } from '../policy/index.ts';
 import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
+import { AccessService, accessMigrations } from '../access/index.ts';
 import { openOrCreateKeyring } from './keys.ts';
 import { createStaffSealer } from './staff-sealer.ts';
 
@@ -27,6 +29,7 @@ export const allMigrations: readonly Migration[] = [
   ...identityMigrations,
   ...vaultMigrations,
   ...ledgerMigrations,
+  ...accessMigrations,
 ];
 
 /** The composed service: one store, one keyring, one ledger, and the modules built on them. */
@@ -40,6 +43,10 @@ export interface Runtime {
   vault: Vault;
   /** The policy engine deciding every disclosure (default policy set in policies/). */
   policy: PolicyEngine;
+  /** The disclosure path: every read, search, print and export of patient data. */
+  access: AccessService;
+  /** Key of the disclosure tokens' MAC and of the invisible watermarks (from the keyring). */
+  watermarkKey: Buffer;
   /** Clock shared by every module (tests inject one). */
   now: () => Date;
   /** Public key of the tree-head signer, for witnesses. */
@@ -108,6 +115,15 @@ export function identityEventToEntry(e: IdentityAuditEvent): LedgerEntryInput {
   };
 }
 
+/** The watermark key from the keyring (disclosure-token MAC), created on first start. */
+async function ensureWatermarkSecret(keyring: Keyring): Promise<Buffer> {
+  const name = 'watermark-token-key';
+  const have = keyring.getSecret(name);
+  if (have) return have;
+  await keyring.putSecret(name, randomBytes(32));
+  return keyring.getSecret(name)!;
+}
+
 /**
  * Opens everything in order: keyring (created on first start), database and migrations, the
  * ledger with its tree-head signer, then the modules. Any failure closes what was opened.
@@ -146,7 +162,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     );
     await identity.ensureTenant(config.tenant, config.tenant);
     const vault = await openVault(store.db, keyring);
-    return {
+    const watermarkKey = await ensureWatermarkSecret(keyring);
+    const runtime: Runtime = {
+      access: undefined as unknown as AccessService,
+      watermarkKey,
       vault,
       policy: getDefaultPolicyEngine(),
       now: opts.clock ?? (() => new Date()),
@@ -170,6 +189,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         await store.close();
       },
     };
+    runtime.access = new AccessService({
+      db: store.db,
+      vault,
+      ledger,
+      identity,
+      policy: () => runtime.policy,
+      now: () => runtime.now(),
+      watermarkKey,
+      sealer: createStaffSealer(store.db, keyring),
+    });
+    return runtime;
   } catch (e) {
     await store.close().catch(() => {});
     throw e;
