@@ -1,8 +1,14 @@
 import { Command } from 'commander';
 import { auditCommand, importAuditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
+import { deidCommand } from './commands/deid.ts';
+import { importFhirCommand } from './commands/import-fhir.ts';
 import { initCommand } from './commands/init.ts';
+import { keysCommand } from './commands/keys.ts';
+import { monitorCommand } from './commands/monitor.ts';
 import { serveCommand } from './commands/serve.ts';
+import { traceCommand } from './commands/trace.ts';
+import { traceServiceDeps } from './commands/trace-service.ts';
 
 const program = new Command('custos')
   .description(
@@ -18,10 +24,17 @@ program.addCommand(serveCommand());
 program.addCommand(initCommand());
 program.addCommand(demoCommand());
 program.addCommand(auditCommand());
+program.addCommand(keysCommand());
+program.addCommand(deidCommand());
+program.addCommand(monitorCommand());
 program.addCommand(
   new Command('import')
     .description('import data from other systems')
-    .addCommand(importAuditCommand()),
+    .addCommand(importAuditCommand())
+    .addCommand(importFhirCommand()),
 );
+
+const traceService = traceServiceDeps();
+program.addCommand(traceCommand(traceService.deps).hook('postAction', () => traceService.close()));
 
 await program.parseAsync(process.argv);

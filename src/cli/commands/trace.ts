@@ -31,7 +31,7 @@ function parseKey(text: string): Buffer {
   return k;
 }
 
-function defaultLoadKey(opts: { keyFile?: string }): Buffer {
+export function defaultLoadKey(opts: { keyFile?: string }): Buffer {
   if (opts.keyFile) {
     try {
       return parseKey(readFileSync(opts.keyFile, 'utf8'));
