@@ -84,12 +84,12 @@ const templates = {
     '从未登记的终端 {workstation} 访问',
   ],
   'account.departed': [
-    'Account used {days} days after the staff member departed',
+    'Account used {days} day(s) after the staff member departed',
     '该员工离职 {days} 天后账号仍被使用',
   ],
   'account.suspended': ['Account used while suspended', '账号在停用期间被使用'],
   'account.dormant': [
-    'Account used after {days} days without any activity',
+    'Account used after {days} day(s) without any activity',
     '账号在 {days} 天无任何活动后被使用',
   ],
   'account.unknown': [

@@ -63,10 +63,15 @@ export class DayOnce {
 /** Per-day, per-user state that is dropped when the day closes. */
 export class DayState<T> {
   private readonly days = new Map<number, Map<string, T>>();
+  // Events come in time order: remember the current day's map to skip one look-up per event.
+  private lastDay = Number.NaN;
+  private lastMap: Map<string, T> | undefined;
   constructor(private readonly make: () => T) {}
   get(day: number, user: string): T {
-    let m = this.days.get(day);
+    let m = day === this.lastDay ? this.lastMap : this.days.get(day);
     if (!m) this.days.set(day, (m = new Map()));
+    this.lastDay = day;
+    this.lastMap = m;
     let v = m.get(user);
     if (v === undefined) m.set(user, (v = this.make()));
     return v;
@@ -75,6 +80,7 @@ export class DayState<T> {
   take(day: number): Map<string, T> {
     const m = this.days.get(day) ?? new Map<string, T>();
     this.days.delete(day);
+    if (day === this.lastDay) this.lastMap = undefined;
     return m;
   }
 }
