@@ -25,6 +25,7 @@ import {
   verifySignature,
   wrapDataKey,
   type CipherSuite,
+  type DataKey,
   type FieldContext,
 } from './index.ts';
 
@@ -88,6 +89,20 @@ describe.each(suites)('suite %s', (suite) => {
 
   it('is randomised: the same value seals differently', () => {
     expect(sealField(dek, 'same', ctx).equals(sealField(dek, 'same', ctx))).toBe(false);
+  });
+
+  it('never reuses a nonce, across refills of the nonce pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const ct = sealField(dek, 'v', ctx);
+      const h = readCiphertextHeader(ct);
+      seen.add(
+        ct
+          .subarray(h.headerLength, h.headerLength + (suite === 'aes-256-gcm' ? 12 : 16))
+          .toString('hex'),
+      );
+    }
+    expect(seen.size).toBe(1000);
   });
 
   it('writes a self-describing header', () => {
@@ -276,12 +291,13 @@ describe('signing keys', () => {
 });
 
 describe('data key cache', () => {
-  it('is bounded and wipes evicted keys', () => {
-    const cache = new DataKeyCache(2);
+  it('is bounded (least recently used goes first) and expires entries', () => {
+    let now = 0;
+    const cache = new DataKeyCache(2, 1000, () => now);
     const [a, b, c] = [1, 2, 3].map(() => generateDataKey('aes-256-gcm')) as [
-      ReturnType<typeof generateDataKey>,
-      ReturnType<typeof generateDataKey>,
-      ReturnType<typeof generateDataKey>,
+      DataKey,
+      DataKey,
+      DataKey,
     ];
     cache.set('t', a);
     cache.set('t', b);
@@ -289,9 +305,15 @@ describe('data key cache', () => {
     cache.set('t', c);
     expect(cache.size).toBe(2);
     expect(cache.get('t', b.id)).toBeUndefined();
-    expect(b.key.every((x) => x === 0)).toBe(true);
+    expect(cache.get('t2', a.id)).toBeUndefined();
+    // Evicted keys are not wiped: a batch may still be sealing with them.
+    expect(b.key.some((x) => x !== 0)).toBe(true);
     cache.delete('t', a.id);
-    expect(a.key.every((x) => x === 0)).toBe(true);
+    expect(cache.get('t', a.id)).toBeUndefined();
+    now = 999;
     expect(cache.get('t', c.id)).toBe(c);
+    now = 2001;
+    expect(cache.get('t', c.id)).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 });

@@ -104,14 +104,20 @@ export async function unwrapDataKey(
 }
 
 /**
- * A bounded LRU of unwrapped data keys so that hot reads do not unwrap every time. Evicted and
- * deleted keys are overwritten with zeros.
+ * A bounded LRU of unwrapped data keys so that hot reads do not unwrap every time. Entries expire
+ * after `maxAgeMs` (so a key destroyed by another process stops being usable here within that
+ * time). Keys are not wiped on eviction: a write batch may still be sealing with a key the cache
+ * has just dropped, and a zeroed key would silently encrypt under a known key. `now` is injectable.
  */
 export class DataKeyCache {
-  readonly #lru: LruCache<string, DataKey>;
+  readonly #lru: LruCache<string, { dek: DataKey; at: number }>;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
 
-  constructor(maxEntries = 4096) {
-    this.#lru = new LruCache<string, DataKey>(maxEntries, (dek) => dek.key.fill(0));
+  constructor(maxEntries = 4096, maxAgeMs = 60_000, now: () => number = Date.now) {
+    this.#lru = new LruCache<string, { dek: DataKey; at: number }>(maxEntries);
+    this.#maxAgeMs = maxAgeMs;
+    this.#now = now;
   }
 
   get size(): number {
@@ -119,14 +125,24 @@ export class DataKeyCache {
   }
 
   get(tenant: string, keyId: string): DataKey | undefined {
-    return this.#lru.get(`${tenant}|${keyId}`);
+    const k = `${tenant}|${keyId}`;
+    const e = this.#lru.get(k);
+    if (!e) return undefined;
+    if (this.#now() - e.at > this.#maxAgeMs) {
+      this.#lru.delete(k);
+      return undefined;
+    }
+    return e.dek;
   }
 
   set(tenant: string, dek: DataKey): void {
-    this.#lru.set(`${tenant}|${dek.id}`, dek);
+    const k = `${tenant}|${dek.id}`;
+    const old = this.#lru.get(k);
+    if (old) old.at = this.#now();
+    else this.#lru.set(k, { dek, at: this.#now() });
   }
 
-  /** Forgets (and wipes) one key, e.g. when it is destroyed. */
+  /** Forgets one key, e.g. when it is destroyed. */
   delete(tenant: string, keyId: string): void {
     this.#lru.delete(`${tenant}|${keyId}`);
   }

@@ -30,7 +30,7 @@ import {
 import { refsFilter } from './sql-util.ts';
 import {
   blindIndexOf,
-  dataKeyOf,
+  dataKeysById,
   ensureDataKeys,
   ensureTenant,
   inTransaction,
@@ -603,9 +603,6 @@ const toDate = (v: Date | string | null): Date | null =>
 function resourceQuery(vault: Vault, tenant: string) {
   return vault.db
     .selectFrom('vault_resource as r')
-    .innerJoin('vault_data_key as k', (j) =>
-      j.onRef('k.tenant_id', '=', 'r.tenant_id').onRef('k.key_id', '=', 'r.key_id'),
-    )
     .select([
       'r.resource_type',
       'r.id',
@@ -623,24 +620,53 @@ function resourceQuery(vault: Vault, tenant: string) {
       'r.last_updated',
       'r.body',
       'r.key_id',
-      'k.owner',
-      'k.suite',
-      'k.wrapped',
-      'k.state',
     ])
     .where('r.tenant_id', '=', tenant);
 }
 
 type ResourceRow = Awaited<ReturnType<ReturnType<typeof resourceQuery>['execute']>>[number];
 
-async function decryptRow(
+/** Data key of a row, or the error its destruction (or absence) means for reading it. */
+function keyOrThrow(
+  keys: Map<string, DataKey | CustosError>,
+  keyId: string,
+  what: string,
+): DataKey {
+  const k = keys.get(keyId);
+  if (k instanceof CustosError) {
+    throw k.code === ErrorCode.NotFound
+      ? new CustosError(ErrorCode.NotFound, `${what} was destroyed (its data key was shredded)`, {
+          shredded: true,
+        })
+      : k;
+  }
+  if (!k) throw new CustosError(ErrorCode.StoreDamaged, `data key of ${what} is missing`);
+  return k;
+}
+
+async function decryptRows(
   vault: Vault,
   tenant: string,
-  row: ResourceRow,
+  rows: readonly ResourceRow[],
   opts: ReadOptions,
-): Promise<StoredResource> {
+): Promise<StoredResource[]> {
+  const keys = await dataKeysById(
+    vault,
+    tenant,
+    rows.map((r) => r.key_id),
+  );
+  return rows.map((row) =>
+    decryptRow(tenant, row, keyOrThrow(keys, row.key_id, rowRef(row.resource_type, row.id)), opts),
+  );
+}
+
+function decryptRow(
+  tenant: string,
+  row: ResourceRow,
+  dek: DataKey,
+  opts: ReadOptions,
+): StoredResource {
   const ref = rowRef(row.resource_type, row.id);
-  const dek = await dataKeyOf(vault, tenant, row, ref);
   const sections = unframeSections(row.body, `${TABLE}.body of ${ref}`);
   const resource: FhirResource = { resourceType: row.resource_type, id: row.id };
   const allow = opts.sections ? new Set(opts.sections) : undefined;
@@ -686,7 +712,7 @@ export async function readResource(
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!row) throw new CustosError(ErrorCode.NotFound, `${resourceType}/${id} not found`);
-  return decryptRow(vault, tenant, row, opts);
+  return (await decryptRows(vault, tenant, [row], opts))[0]!;
 }
 
 /** Reads several resources by reference (missing ones are left out). */
@@ -708,7 +734,7 @@ export async function readResources(
         ),
       )
       .execute();
-    for (const row of rows) out.push(await decryptRow(vault, tenant, row, opts));
+    out.push(...(await decryptRows(vault, tenant, rows, opts)));
   }
   return out;
 }
@@ -734,9 +760,7 @@ export async function readPatientRecord(
     .orderBy('r.id')
     .limit(opts.limit ?? 10_000)
     .execute();
-  const out: StoredResource[] = [];
-  for (const row of rows) out.push(await decryptRow(vault, tenant, row, opts));
-  return out;
+  return decryptRows(vault, tenant, rows, opts);
 }
 
 /** Clear metadata only (no decryption): what the care graph and policy inputs need. */
@@ -782,33 +806,26 @@ export async function readLabels(
   for (let i = 0; i < refs.length; i += 500) {
     const part = refs.slice(i, i + 500);
     const rows = await vault.db
-      .selectFrom('vault_resource as r')
-      .innerJoin('vault_data_key as k', (j) =>
-        j.onRef('k.tenant_id', '=', 'r.tenant_id').onRef('k.key_id', '=', 'r.key_id'),
-      )
-      .select([
-        'r.resource_type',
-        'r.id',
-        'r.labels',
-        'r.key_id',
-        'k.owner',
-        'k.suite',
-        'k.wrapped',
-        'k.state',
-      ])
-      .where('r.tenant_id', '=', tenant)
+      .selectFrom('vault_resource')
+      .select(['resource_type', 'id', 'labels', 'key_id'])
+      .where('tenant_id', '=', tenant)
       .where(
         refsFilter(
-          'r.resource_type',
-          'r.id',
+          'resource_type',
+          'id',
           part.map((x) => [x.resourceType, x.id] as const),
         ),
       )
       .execute();
+    const keys = await dataKeysById(
+      vault,
+      tenant,
+      rows.map((r) => r.key_id),
+    );
     for (const row of rows) {
-      if (!row.wrapped) continue;
+      const dek = keys.get(row.key_id);
+      if (!dek || dek instanceof CustosError) continue;
       const ref = rowRef(row.resource_type, row.id);
-      const dek = await dataKeyOf(vault, tenant, row, ref);
       const plain = openField(dek, row.labels, {
         tenant,
         table: TABLE,

@@ -308,6 +308,45 @@ export async function dataKeyOf(
 }
 
 /**
+ * @internal Data keys by id: from the cache, else read (one query) and unwrapped. A destroyed key
+ * maps to the CUSTOS_NOT_FOUND error that reading its data must raise.
+ */
+export async function dataKeysById(
+  vault: Vault,
+  tenant: string,
+  keyIds: Iterable<string>,
+): Promise<Map<string, DataKey | CustosError>> {
+  const out = new Map<string, DataKey | CustosError>();
+  const missing: string[] = [];
+  for (const id of new Set(keyIds)) {
+    const k = vault.shared.cache.get(tenant, id);
+    if (k) out.set(id, k);
+    else missing.push(id);
+  }
+  for (let i = 0; i < missing.length; i += 1000) {
+    const rows = await vault.db
+      .selectFrom('vault_data_key')
+      .select(['key_id', 'owner', 'suite', 'wrapped', 'state'])
+      .where('tenant_id', '=', tenant)
+      .where('key_id', 'in', missing.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) {
+      try {
+        out.set(r.key_id, await dataKeyOf(vault, tenant, r, r.owner));
+      } catch (e) {
+        if (e instanceof CustosError && e.code === ErrorCode.NotFound) out.set(r.key_id, e);
+        else throw e;
+      }
+    }
+  }
+  for (const id of missing) {
+    if (!out.has(id))
+      out.set(id, new CustosError(ErrorCode.StoreDamaged, `data key ${id} is missing`));
+  }
+  return out;
+}
+
+/**
  * @internal The active data key of each owner, created (generated, wrapped, stored) when missing.
  * Refuses owners whose data was destroyed.
  */
