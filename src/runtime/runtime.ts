@@ -21,6 +21,13 @@ import { openVault, vaultMigrations, type Vault } from '../vault/index.ts';
 import { getDefaultPolicyEngine, type PolicyEngine } from '../policy/index.ts';
 import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
 import { AccessService, accessMigrations } from '../access/index.ts';
+import {
+  createGovernanceService,
+  governanceMigrations,
+  type GovernanceService,
+} from '../governance/index.ts';
+import { monitorMigrations } from '../monitor/index.ts';
+import { createLogSender, PortalService, portalMigrations } from '../portal/index.ts';
 import { openOrCreateKeyring } from './keys.ts';
 import { createStaffSealer } from './staff-sealer.ts';
 
@@ -30,6 +37,9 @@ export const allMigrations: readonly Migration[] = [
   ...vaultMigrations,
   ...ledgerMigrations,
   ...accessMigrations,
+  ...governanceMigrations,
+  ...monitorMigrations,
+  ...portalMigrations,
 ];
 
 /** The composed service: one store, one keyring, one ledger, and the modules built on them. */
@@ -45,6 +55,10 @@ export interface Runtime {
   policy: PolicyEngine;
   /** The disclosure path: every read, search, print and export of patient data. */
   access: AccessService;
+  /** Third parties: contracts, API clients and tokens, vendor windows, dual-approval exports. */
+  governance: GovernanceService;
+  /** The patient portal: sign-in, access history, restrictions, notifications, reports. */
+  portal: PortalService;
   /** Key of the disclosure tokens' MAC and of the invisible watermarks (from the keyring). */
   watermarkKey: Buffer;
   /** Clock shared by every module (tests inject one). */
@@ -165,6 +179,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     const watermarkKey = await ensureWatermarkSecret(keyring);
     const runtime: Runtime = {
       access: undefined as unknown as AccessService,
+      portal: undefined as unknown as PortalService,
+      governance: undefined as unknown as GovernanceService,
       watermarkKey,
       vault,
       policy: getDefaultPolicyEngine(),
@@ -198,6 +214,39 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       now: () => runtime.now(),
       watermarkKey,
       sealer: createStaffSealer(store.db, keyring),
+    });
+    runtime.governance = createGovernanceService(
+      {
+        db: store.db,
+        vault,
+        ledger,
+        keyring,
+        identity,
+        now: () => runtime.now(),
+        access: {
+          db: store.db,
+          vault,
+          ledger,
+          identity,
+          policy: () => runtime.policy,
+          now: () => runtime.now(),
+          watermarkKey,
+          sealer: createStaffSealer(store.db, keyring),
+        },
+      },
+      config.tenant,
+    );
+    runtime.portal = new PortalService({
+      db: store.db,
+      vault,
+      ledger,
+      identity,
+      sealer: createStaffSealer(store.db, keyring),
+      sender: createLogSender(opts.log, { production: config.production }),
+      signer,
+      breakGlass: runtime.access,
+      now: () => runtime.now(),
+      log: opts.log,
     });
     return runtime;
   } catch (e) {
