@@ -11,6 +11,7 @@ import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { portalRoutes } from './routes/portal.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -73,6 +74,7 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(setupRoutes, { runtime });
   await app.register(authRoutes, { runtime });
   await app.register(adminRoutes, { runtime });
+  await app.register(portalRoutes, { runtime });
   await app.register(accessRoutes, { runtime });
   await app.register(ledgerRoutes, { runtime });
   const plain = app as unknown as FastifyInstance;

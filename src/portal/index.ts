@@ -7,6 +7,7 @@
  * suspicious access, which opens a case in the privacy monitor.
  */
 export { portalMigrations } from './migrations.ts';
+export { readPortalAssets, type PortalAsset } from './assets.ts';
 export {
   PortalService,
   MAX_EXPORT_ENTRIES,

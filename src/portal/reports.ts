@@ -193,7 +193,7 @@ export async function listReports(
   tenant: string,
   patientId: string,
   locale: PortalLocale,
-): Promise<(PatientReport & { text: string })[]> {
+): Promise<PatientReport[]> {
   const rows = await deps.db
     .selectFrom('portal_report')
     .selectAll()
@@ -202,7 +202,7 @@ export async function listReports(
     .orderBy('created_at', 'desc')
     .limit(200)
     .execute();
-  const out: (PatientReport & { text: string })[] = [];
+  const out: PatientReport[] = [];
   for (const r of rows) {
     const state = await desk.caseState(tenant, r.case_id);
     const status = state?.status ?? 'open';

@@ -246,4 +246,6 @@ export interface PatientReport {
   outcome: string;
   outcomeText: string;
   resolvedAt: string | null;
+  /** The patient's own words. */
+  text: string;
 }
