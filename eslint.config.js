@@ -1,8 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/', 'bin/', 'bench/run.mjs'] },
+  {
+    ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/', 'bin/', 'bench/run.mjs', 'test-results/', '.tmp*/'],
+  },
+  // Plain scripts served to browsers (the patient portal's page).
+  { files: ['src/**/assets/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
