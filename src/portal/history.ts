@@ -65,7 +65,10 @@ export function channelOf(e: Pick<LedgerEntry, 'kind' | 'actorType' | 'channel'>
           : e.channel === 'api'
             ? 'third-party'
             : 'screen';
-    default:
+    case 'admin':
+    case 'login':
+    case 'login-failed':
+    case 'mfa-change':
       return 'other';
   }
 }
