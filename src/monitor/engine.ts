@@ -14,6 +14,8 @@ import {
   type Explanation,
   type Finding,
   type MonitorFacts,
+  type PatientFacts,
+  type StaffFacts,
 } from './types.ts';
 
 /** Accesses and how many of them a relationship explained. */
@@ -148,6 +150,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
     index,
     config,
   };
+  const known: { staff: StaffFacts | undefined; patient: PatientFacts | undefined } = {
+    staff: undefined,
+    patient: undefined,
+  };
   const openDays = new Set<number>();
   let closedThrough = -Infinity;
   let maxTime = -Infinity;
@@ -194,7 +200,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       const patient =
         event.patientId !== undefined ? index.patients.get(event.patientId) : undefined;
       if (event.patientId !== undefined && !patient) stats.unknownPatients++;
-      const explanation = explainAccess(event, index, config);
+      known.staff = staff;
+      known.patient = patient;
+      const explanation = explainAccess(event, index, config, known);
       if (event.patientId !== undefined && event.actorKind === ActorKind.Staff) {
         stats.patientAccesses++;
         if (explanation.explained) {

@@ -1,6 +1,13 @@
 import { DAY, type MonitorConfig } from './config.ts';
 import { covers, findShift, type FactIndex } from './facts.ts';
-import { ActorKind, ExplanationReason, type AccessEvent, type Explanation } from './types.ts';
+import {
+  ActorKind,
+  ExplanationReason,
+  type AccessEvent,
+  type Explanation,
+  type PatientFacts,
+  type StaffFacts,
+} from './types.ts';
 
 const UNEXPLAINED: Explanation = Object.freeze({ explained: false });
 
@@ -33,6 +40,8 @@ export function explainAccess(
   event: AccessEvent,
   index: FactIndex,
   config: MonitorConfig,
+  /** The event's staff member and patient when the caller has looked them up already. */
+  known?: { staff: StaffFacts | undefined; patient: PatientFacts | undefined },
 ): Explanation {
   const pid = event.patientId;
   if (pid === undefined) return UNEXPLAINED;
@@ -52,9 +61,9 @@ export function explainAccess(
     }
     return UNEXPLAINED;
   }
-  const staff = index.staff.get(event.actorId);
+  const staff = known ? known.staff : index.staff.get(event.actorId);
   if (staff?.nationalIdKey !== undefined) {
-    const patient = index.patients.get(pid);
+    const patient = known ? known.patient : index.patients.get(pid);
     if (patient?.nationalIdKey === staff.nationalIdKey) return UNEXPLAINED;
   }
   const direct = index.staffRelations.get(pid)?.get(event.actorId);
