@@ -11,6 +11,7 @@ import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { governanceRoutes } from './routes/governance.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -70,6 +71,7 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(governanceRoutes, { runtime }); // first: its vendor-window check covers later routes
   await app.register(systemRoutes, { runtime });
   await app.register(setupRoutes, { runtime });
   await app.register(authRoutes, { runtime });
