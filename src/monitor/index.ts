@@ -91,3 +91,4 @@ export {
   demoMonitorConfig,
   DEMO_KIND_MAP,
 } from './demo-adapter.ts';
+export { ledgerEntryToAccess } from './ledger-adapter.ts';
