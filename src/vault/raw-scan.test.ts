@@ -1,8 +1,10 @@
 /**
  * Must show: after importing a hospital, nothing in the raw database — neither any column read
- * back with SQL nor (for the embedded database) any byte of the files in the data folder —
+ * back with SQL nor any byte of the data folder's files (embedded database) or of a pg_dump
+ * (PostgreSQL) —
  * contains a sampled name, ID number, phone, address or diagnosis text.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import {
   createTestStore,
   openStore,
   testBackend,
+  testDatabaseUrl,
   type Store,
 } from '../store/index.ts';
 import { makePatients, makeStaff } from './test-fixtures.ts';
@@ -153,7 +156,19 @@ describe('raw database contents', () => {
       expect(bytes).toBeGreaterThan(1_000_000);
       expect(leaks).toEqual([]);
     } else {
+      // PostgreSQL: a pg_dump of the test schema, with the same plaintext control.
+      const canary = patients[105]!.nationalId;
+      await sql`create table scan_canary (tenant_id text primary key, v text)`.execute(store.db);
+      await sql`insert into scan_canary values ('x', ${canary})`.execute(store.db);
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db))
+        .rows[0]!.s;
+      const dump = execFileSync('pg_dump', ['--schema', schema, '--data-only', testDatabaseUrl()], {
+        maxBuffer: 1 << 30,
+      });
       await store.close();
+      expect(dump.length).toBeGreaterThan(500_000);
+      expect(makeScanner([canary])(dump)).toEqual([canary]);
+      expect(scan(dump)).toEqual([]);
     }
   });
 });

@@ -141,6 +141,37 @@ describe('write and read', () => {
   });
 });
 
+describe('transactions', () => {
+  it('forgets tenant settings created in a rolled-back write', async () => {
+    const tenant = `t${++tenantSeq}`;
+    await store.db
+      .insertInto('vault_data_key')
+      .values({
+        tenant_id: tenant,
+        key_id: 'dk_gone',
+        owner: 'Patient/gone',
+        suite: 'aes-256-gcm',
+        kek_id: null,
+        wrapped: null,
+        state: 'destroyed',
+        created_at: new Date(),
+        destroyed_at: new Date(),
+      })
+      .execute();
+    await expectCode(
+      writeResources(vault, tenant, [{ resourceType: 'Patient', id: 'gone' }]),
+      'CUSTOS_CONFLICT',
+    );
+    await writeResources(vault, tenant, [{ resourceType: 'Patient', id: 'new' }]);
+    const row = await store.db
+      .selectFrom('vault_tenant')
+      .select('suite')
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirst();
+    expect(row?.suite).toBe('aes-256-gcm');
+  });
+});
+
 describe('blind-index lookups', () => {
   it('finds a patient by ID number, phone, MRN and full name, in any usual spelling', async () => {
     const { tenant, patients } = await hospital(20);
@@ -414,6 +445,23 @@ describe('crypto-shredding', () => {
     await expectCode(
       shredPatient(vault, tenant, 'nobody', { actor: 'x', reason: 'y' }),
       'CUSTOS_NOT_FOUND',
+    );
+  });
+});
+
+describe('crypto-shredding seen from another process', () => {
+  it('stops a cached key within the cache age', async () => {
+    const { tenant, patients } = await hospital(2);
+    let now = 0;
+    const other = await openVault(store.db, keyring, { dekCacheMaxAgeMs: 1000, now: () => now });
+    const id = patients[0]!.id;
+    expect((await readResource(other, tenant, 'Patient', id)).resource.id).toBe(id); // key now cached there
+    await shredPatient(vault, tenant, id, { actor: 'a', reason: 'test' });
+    await expectCode(readResource(vault, tenant, 'Patient', id), 'CUSTOS_NOT_FOUND');
+    now = 1001;
+    await expectCode(readResource(other, tenant, 'Patient', id), 'CUSTOS_NOT_FOUND');
+    expect((await readResource(other, tenant, 'Patient', patients[1]!.id)).resource.id).toBe(
+      patients[1]!.id,
     );
   });
 });

@@ -33,6 +33,13 @@ export interface VaultOptions {
   identifiers?: IdentifierConfig;
   /** Unwrapped data keys kept in memory (LRU); default 4096. */
   dekCacheSize?: number;
+  /**
+   * How long a cached data key is used without looking at its row again (default 60 s): the
+   * longest time a key shredded by another process stays usable in this one.
+   */
+  dekCacheMaxAgeMs?: number;
+  /** Clock for the cache (tests). */
+  now?: () => number;
   /** Suite of tenants created without one; default AES-256-GCM. */
   defaultSuite?: CipherSuite;
 }
@@ -142,7 +149,11 @@ export async function openVault(
     options.identifiers ?? defaultIdentifierConfig,
     options.defaultSuite ?? 'aes-256-gcm',
     {
-      cache: new DataKeyCache(options.dekCacheSize ?? 4096),
+      cache: new DataKeyCache(
+        options.dekCacheSize ?? 4096,
+        options.dekCacheMaxAgeMs ?? 60_000,
+        options.now ?? Date.now,
+      ),
       tenants: new Map(),
       departments: new Map(),
     },
@@ -155,8 +166,9 @@ export async function inTransaction<T>(vault: Vault, fn: (v: Vault) => Promise<T
   try {
     return await vault.db.transaction().execute((trx) => fn(vault.withDb(trx)));
   } catch (e) {
-    // Caches may hold facts from the rolled-back transaction.
+    // Caches may hold facts from the rolled-back transaction (a tenant row, department labels).
     vault.shared.departments.clear();
+    vault.shared.tenants.clear();
     throw e;
   }
 }
