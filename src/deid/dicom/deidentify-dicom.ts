@@ -24,7 +24,10 @@ interface DicomDict {
   write(opts?: Record<string, unknown>): ArrayBuffer;
 }
 interface Dcmjs {
-  data: { DicomMessage: { readFile(buf: ArrayBuffer, opts?: Record<string, unknown>): DicomDict } };
+  data: {
+    DicomMessage: { readFile(buf: ArrayBuffer, opts?: Record<string, unknown>): DicomDict };
+    DicomDict: new (meta: Dataset) => DicomDict;
+  };
   log: { setLevel(l: string): void };
 }
 
@@ -226,7 +229,17 @@ export function deidentifyDicom(
     const kind = e instanceof RangeError ? 'truncated' : 'malformed';
     fail(`DICOM file is ${kind} and cannot be parsed`);
   }
+  // Every composite IOD has SOP Class and SOP Instance UIDs (type 1). Their absence means the
+  // parser went astray (e.g. a meta header that lies about the transfer syntax); dcmjs can then
+  // loop forever writing the result, so stop here.
+  if (!str(dd.dict['00080016']) || !str(dd.dict['00080018']))
+    fail('DICOM file is malformed: no SOP Class/Instance UID found');
+  // A mis-parsed length can make the parser hand back values larger than the file itself.
   const ts = str(dd.meta['00020010']);
+  const limit =
+    ts?.trim() === '1.2.840.10008.1.2.1.99' ? input.byteLength * 1032 : input.byteLength; // deflate ratio bound
+  if (!valuesFit(dd.dict, limit, 0))
+    fail('DICOM file is malformed: an element is longer than the file');
   if (!ts || !SUPPORTED_TRANSFER_SYNTAXES.has(ts.trim()))
     fail('unsupported or missing transfer syntax', { transferSyntax: ts ?? null });
 
@@ -403,14 +416,109 @@ export function deidentifyDicom(
   };
   dd.dict['00280303'] = { vr: 'CS', Value: [o.longitudinal ? 'MODIFIED' : 'REMOVED'] };
 
-  let out: ArrayBuffer;
+  // Deflated data sets are written back inflated (explicit VR little endian): same content.
+  if (ts.trim() === '1.2.840.10008.1.2.1.99')
+    setValue(dd.meta['00020010']!, ['1.2.840.10008.1.2.1']);
+  // Encapsulated (compressed) pixel data is copied byte for byte from the input instead of being
+  // re-encoded: dcmjs can loop forever re-writing some multi-fragment encodings, and copying is
+  // faster and cannot alter the image.
+  let rawPixels: Uint8Array | undefined;
+  if (!NATIVE.has(ts.trim()) && dd.dict['7FE00010']) {
+    rawPixels = findEncapsulatedPixelData(input);
+    if (!rawPixels) fail('DICOM file is malformed: encapsulated pixel data not found');
+    delete dd.dict['7FE00010'];
+    for (const tag of Object.keys(dd.dict)) if (tag > '7FE00010') delete dd.dict[tag];
+  }
+  let out: Uint8Array;
   try {
-    out = dd.write();
-    lib().data.DicomMessage.readFile(out);
+    out = rawPixels ? concat(writeEncapsulatedHead(dd), rawPixels) : new Uint8Array(dd.write());
+    lib().data.DicomMessage.readFile(
+      out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer,
+    );
   } catch {
     fail('de-identified DICOM could not be written back as valid Part 10');
   }
-  return { output: new Uint8Array(out), report };
+  return { output: out, report };
+}
+
+/**
+ * File meta + data set (without pixel data) of a file whose transfer syntax is encapsulated. The
+ * data set of every encapsulated syntax is explicit VR little endian, so it is written as such
+ * (dcmjs can hang writing sequences under some encapsulated syntaxes) behind the real meta header.
+ */
+function writeEncapsulatedHead(dd: DicomDict): Uint8Array {
+  const { DicomDict: Dict } = lib().data;
+  const body = new Dict({ ...dd.meta, '00020010': { vr: 'UI', Value: ['1.2.840.10008.1.2.1'] } });
+  body.dict = dd.dict;
+  const b1 = new Uint8Array(body.write());
+  const dv = new DataView(b1.buffer, b1.byteOffset, b1.byteLength);
+  // (0002,0000) File Meta Information Group Length sits right after the preamble: 12 bytes + value.
+  if (dv.getUint16(132, true) !== 0x0002 || dv.getUint16(134, true) !== 0x0000)
+    throw new Error('unexpected meta layout');
+  const metaEnd = 132 + 12 + dv.getUint32(140, true);
+  const meta = new Dict(dd.meta);
+  meta.dict = {};
+  return concat(new Uint8Array(meta.write()), b1.subarray(metaEnd));
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+/**
+ * The raw Pixel Data element (7FE0,0010) of an encapsulated transfer syntax (always explicit VR
+ * little endian): header, item fragments and sequence delimiter, found by walking the items so
+ * that fragment bytes are never mistaken for structure.
+ */
+function findEncapsulatedPixelData(buf: Uint8Array): Uint8Array | undefined {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sig = [0xe0, 0x7f, 0x10, 0x00];
+  for (let i = 132; i + 12 <= buf.byteLength; i++) {
+    if (
+      buf[i] !== sig[0] ||
+      buf[i + 1] !== sig[1] ||
+      buf[i + 2] !== sig[2] ||
+      buf[i + 3] !== sig[3]
+    )
+      continue;
+    const vr = String.fromCharCode(buf[i + 4]!, buf[i + 5]!);
+    if ((vr !== 'OB' && vr !== 'OW') || dv.getUint32(i + 8, true) !== 0xffffffff) continue;
+    let p = i + 12;
+    while (p + 8 <= buf.byteLength) {
+      const group = dv.getUint16(p, true);
+      const elem = dv.getUint16(p + 2, true);
+      const len = dv.getUint32(p + 4, true);
+      if (group !== 0xfffe) return undefined;
+      if (elem === 0xe0dd) return buf.slice(i, p + 8);
+      if (elem !== 0xe000 || p + 8 + len > buf.byteLength) return undefined;
+      p += 8 + len;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+function valuesFit(ds: Dataset, limit: number, depth: number): boolean {
+  if (depth > 32) return false;
+  for (const el of Object.values(ds)) {
+    for (const v of el.Value ?? []) {
+      if (v instanceof ArrayBuffer) {
+        if (v.byteLength > limit) return false;
+      } else if (typeof v === 'string') {
+        if (v.length > limit) return false;
+      } else if (
+        el.vr === 'SQ' &&
+        v &&
+        typeof v === 'object' &&
+        !valuesFit(v as Dataset, limit, depth + 1)
+      )
+        return false;
+    }
+  }
+  return true;
 }
 
 function defaultAction(tag: string, vr: string): string {

@@ -1,0 +1,161 @@
+/**
+ * De-identification throughput. Run: `npm run bench -- deid`.
+ *
+ * Text: MB/s of `analyze` (all recognizers, one core) on English nursing notes and Chinese
+ * sentences, against a baseline in the same run: one regular-expression scan (phone-number shape)
+ * over the same bytes. DICOM: files/s of `deidentifyDicom` against dcmjs parse + write of the same
+ * files. Uses ../shared/data when present, otherwise generated text and DICOM (said in the output).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { createAnalyzer, deidentifyDicom, deidentifyText } from '../src/deid/index.ts';
+
+const DATA = resolve(import.meta.dirname, '../../shared/data');
+const require = createRequire(import.meta.url);
+
+function timeIt(fn: () => void, minMs = 1500): number {
+  let n = 0;
+  const t0 = performance.now();
+  do {
+    fn();
+    n++;
+  } while (performance.now() - t0 < minMs);
+  return (performance.now() - t0) / n;
+}
+
+function generatedEnglish(): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    parts.push(
+      `Pt seen by Dr. Healey on 7/${1 + (i % 28)}/2019. Wife Mary Souza called at 410-555-${String(1000 + i).slice(-4)}. BP 120/80, HR 72, afebrile. Lasix 40 mg IV given; plan to wean O2 and transfer to floor.\n`,
+    );
+  }
+  return parts.join('');
+}
+
+function generatedChinese(): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 4000; i++)
+    parts.push(
+      `患者张伟，男，${40 + (i % 40)}岁，因胸痛2天于2023年5月${1 + (i % 28)}日入院，血压120/80mmHg，联系电话1381234${String(1000 + i).slice(-4)}。`,
+    );
+  return parts.join('\n');
+}
+
+const analyzer = createAnalyzer();
+const fastZh = createAnalyzer({ zhPos: false });
+
+function textBench(label: string, text: string, lang: 'en' | 'zh', source: string): void {
+  const bytes = Buffer.byteLength(text);
+  analyzer.analyze(text.slice(0, 2000), { lang }); // load lexicons / jieba once
+  const baseline = /(?<!\d)\d{3}[- ]?\d{3,4}[- ]?\d{4}(?!\d)/g;
+  const tBase = timeIt(() => {
+    baseline.lastIndex = 0;
+    let c = 0;
+    while (baseline.exec(text) !== null) c++;
+    if (c < 0) throw new Error('unreachable');
+  });
+  const tAnalyze = timeIt(() => analyzer.analyze(text, { lang }), 3000);
+  const mbs = bytes / 1e6 / (tAnalyze / 1000);
+  const base = bytes / 1e6 / (tBase / 1000);
+  console.log(
+    `| ${label} | ${source} | ${(bytes / 1e6).toFixed(2)} | ${mbs.toFixed(2)} | ${base.toFixed(0)} | ${(mbs / base).toFixed(4)} |`,
+  );
+  if (lang === 'zh') {
+    const tFast = timeIt(() => fastZh.analyze(text, { lang }), 3000);
+    const f = bytes / 1e6 / (tFast / 1000);
+    console.log(
+      `| ${label}, without jieba POS | ${source} | ${(bytes / 1e6).toFixed(2)} | ${f.toFixed(2)} | ${base.toFixed(0)} | ${(f / base).toFixed(4)} |`,
+    );
+  }
+  if (lang === 'en') {
+    const key = Buffer.alloc(32, 1);
+    const tDeid = timeIt(
+      () =>
+        deidentifyText(text, {
+          lang,
+          key,
+          patientId: 'p',
+          operators: { default: { type: 'pseudonym' } },
+        }),
+      3000,
+    );
+    const d = bytes / 1e6 / (tDeid / 1000);
+    console.log(
+      `| ${label}, analyze + pseudonymise + re-scan | ${source} | ${(bytes / 1e6).toFixed(2)} | ${d.toFixed(2)} | ${base.toFixed(0)} | ${(d / base).toFixed(4)} |`,
+    );
+  }
+}
+
+console.log('## Text (one core)\n');
+console.log('| text | source | MB | analyze MB/s | baseline regex MB/s | ratio |');
+console.log('|---|---|---:|---:|---:|---:|');
+const physio = join(DATA, 'physionet-deid', 'id.text');
+if (existsSync(physio))
+  textBench('English nursing notes', readFileSync(physio, 'utf8'), 'en', 'PhysioNet id.text');
+else textBench('English notes', generatedEnglish(), 'en', 'generated (PhysioNet data absent)');
+const msra = join(DATA, 'msra-ner', 'test.sentences.txt');
+if (existsSync(msra))
+  textBench(
+    'Chinese news sentences',
+    readFileSync(msra, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/ /g, ''))
+      .join('\n'),
+    'zh',
+    'MSRA test',
+  );
+textBench('Chinese clinical template notes', generatedChinese(), 'zh', 'generated');
+
+// ---- DICOM ----
+interface Dcmjs {
+  data: { DicomMessage: { readFile(b: ArrayBuffer): { write(): ArrayBuffer } } };
+  log: { setLevel(l: string): void };
+}
+const dcmjs = require('dcmjs') as Dcmjs;
+dcmjs.log.setLevel('silent');
+const key = Buffer.alloc(32, 5);
+const files: { name: string; bytes: Uint8Array }[] = [];
+for (const dir of [
+  'dicom-samples-deid-data/humans',
+  'dicom-samples-deid-data/dicom-cookies',
+  'dicom-samples-pydicom',
+]) {
+  const d = join(DATA, dir);
+  if (!existsSync(d)) continue;
+  for (const f of readdirSync(d).filter((x) => x.endsWith('.dcm'))) {
+    const bytes = new Uint8Array(readFileSync(join(d, f)));
+    try {
+      deidentifyDicom(bytes, { key });
+      files.push({ name: f, bytes });
+    } catch {
+      /* files the de-identifier rejects (no meta header, unsupported) are not timed */
+    }
+  }
+}
+console.log('\n## DICOM (one core)\n');
+if (files.length === 0)
+  console.log('DATA ABSENT: no DICOM samples in ../shared/data; nothing measured.');
+else {
+  const total = files.reduce((a, f) => a + f.bytes.byteLength, 0);
+  const tBase = timeIt(() => {
+    for (const f of files)
+      dcmjs.data.DicomMessage.readFile(
+        f.bytes.buffer.slice(
+          f.bytes.byteOffset,
+          f.bytes.byteOffset + f.bytes.byteLength,
+        ) as ArrayBuffer,
+      ).write();
+  });
+  const tDeid = timeIt(() => {
+    for (const f of files) deidentifyDicom(f.bytes, { key });
+  });
+  const fps = files.length / (tDeid / 1000);
+  const base = files.length / (tBase / 1000);
+  console.log('| files | MB | de-identify files/s | baseline dcmjs read+write files/s | ratio |');
+  console.log('|---:|---:|---:|---:|---:|');
+  console.log(
+    `| ${files.length} | ${(total / 1e6).toFixed(1)} | ${fps.toFixed(0)} | ${base.toFixed(0)} | ${(fps / base).toFixed(2)} |`,
+  );
+}
