@@ -7,8 +7,8 @@
 import type { Kysely } from 'kysely';
 import {
   getCareRelationships,
-  getPatientLabels,
   getStaffDepartments,
+  readLabels,
   readResources,
   type CareRelationship,
   type FhirResource,
@@ -197,6 +197,62 @@ export function consentRestrictionsOf(
 }
 
 /**
+ * Caches a patient's summarised labels under a fingerprint of the record's clear rows (ids,
+ * versions, update times): any write changes the fingerprint, so a hit is never stale.
+ */
+export class LabelCache {
+  readonly #max: number;
+  readonly #map = new Map<string, { fingerprint: string; labels: PatientLabels }>();
+
+  constructor(max = 2048) {
+    this.#max = max;
+  }
+
+  get(key: string, fingerprint: string): PatientLabels | undefined {
+    const hit = this.#map.get(key);
+    if (!hit || hit.fingerprint !== fingerprint) return undefined;
+    this.#map.delete(key);
+    this.#map.set(key, hit);
+    return hit.labels;
+  }
+
+  set(key: string, fingerprint: string, labels: PatientLabels): void {
+    this.#map.delete(key);
+    this.#map.set(key, { fingerprint, labels });
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+  }
+}
+
+/** The labels of the record's resources, summarised (one query; data keys come from the cache). */
+async function loadLabels(
+  vault: Vault,
+  tenant: string,
+  rows: readonly ClearRow[],
+  patient: ClearRow,
+): Promise<PatientLabels> {
+  const labels = await readLabels(
+    vault,
+    tenant,
+    rows.map((r) => ({ resourceType: r.resourceType, id: r.id })),
+  );
+  const all = new Set<SensitiveCategory>();
+  let maxGrade = 1;
+  const byResource: Record<string, SensitiveCategory[]> = {};
+  for (const [ref, l] of labels) {
+    const cats = l.sensitive.filter(isSensitiveCategory);
+    cats.forEach((c) => all.add(c));
+    if (l.grade > maxGrade) maxGrade = l.grade;
+    if (cats.length > 0) byResource[ref] = cats;
+  }
+  return {
+    sensitive: [...all].sort(),
+    maxGrade: maxGrade as PatientLabels['maxGrade'],
+    confidentiality: patient.confidentiality,
+    byResource,
+  };
+}
+
+/**
  * The patient context: clear rows (none → the patient does not exist), labels and the facts the
  * policy needs. Consent resources are decrypted here as policy input; they are never disclosed.
  */
@@ -205,6 +261,7 @@ export async function loadPatientContext(
   tenant: string,
   patientId: string,
   now: Date,
+  cache?: LabelCache,
 ): Promise<PatientContext | null> {
   const rows = await loadClearRows(vault.db, tenant, patientId);
   const patient = rows.find((r) => r.resourceType === 'Patient' && r.id === patientId);
@@ -212,8 +269,18 @@ export async function loadPatientContext(
   const consentRefs = rows
     .filter((r) => r.resourceType === 'Consent' && r.status !== 'inactive')
     .map((r) => ({ resourceType: 'Consent', id: r.id }));
+  const fingerprint = rows
+    .map((r) => `${r.resourceType}/${r.id}@${r.versionId}@${r.lastUpdated.getTime()}`)
+    .sort()
+    .join('|');
+  const key = `${tenant}|${patientId}`;
+  const cached = cache?.get(key, fingerprint);
   const [labels, consents] = await Promise.all([
-    getPatientLabels(vault, tenant, patientId),
+    cached ??
+      loadLabels(vault, tenant, rows, patient).then((l) => {
+        cache?.set(key, fingerprint, l);
+        return l;
+      }),
     consentRefs.length > 0
       ? readResources(vault, tenant, consentRefs, { sections: ['admin', 'clinical'] })
       : Promise.resolve([]),

@@ -6,7 +6,10 @@
  * narrow what is kept.
  */
 import {
+  classificationOf,
+  readPatientRecord,
   readResources,
+  type ClassificationConfig,
   type FhirResource,
   type StoredResource,
   type Vault,
@@ -23,7 +26,11 @@ interface FieldSource {
   sections: readonly string[];
 }
 
-/** Field → where it lives in the vault (resource types and the field classes to decrypt). */
+/**
+ * Field → where it lives in the vault (resource types and the field classes to decrypt). A
+ * clinical item's own narrative (notes on a diagnosis, a result, a medication) belongs to it.
+ */
+const CLINICAL = ['admin', 'clinical', 'narrative'] as const;
 const FIELD_SOURCES: Readonly<Record<Field, FieldSource>> = {
   'demographics.name': { types: ['Patient'], sections: ['identity'] },
   'demographics.sex': { types: ['Patient'], sections: ['demographics'] },
@@ -35,36 +42,34 @@ const FIELD_SOURCES: Readonly<Record<Field, FieldSource>> = {
   'contact.email': { types: ['Patient'], sections: ['contact'] },
   'contact.emergencyContact': { types: ['Patient'], sections: ['contact'] },
   appointment: { types: ['Appointment'], sections: ['admin', 'clinical'] },
+  // An encounter's reason is a diagnosis: its clinical section needs `diagnosis` (see below).
   encounter: { types: ['Encounter'], sections: ['admin'] },
-  diagnosis: { types: ['Condition'], sections: ['admin', 'clinical'] },
-  note: { types: ['DocumentReference'], sections: ['admin', 'clinical', 'document', 'narrative'] },
-  'observation.vitals': { types: ['Observation'], sections: ['admin', 'clinical'] },
-  'observation.lab': {
-    types: ['Observation', 'DiagnosticReport'],
-    sections: ['admin', 'clinical'],
-  },
-  medication: {
-    types: ['MedicationRequest', 'MedicationAdministration'],
-    sections: ['admin', 'clinical'],
-  },
-  allergy: { types: ['AllergyIntolerance'], sections: ['admin', 'clinical'] },
-  procedure: { types: ['Procedure'], sections: ['admin', 'clinical'] },
-  order: { types: ['ServiceRequest'], sections: ['admin', 'clinical'] },
-  'imaging.order': { types: ['ServiceRequest'], sections: ['admin', 'clinical'] },
-  'imaging.study': { types: ['ImagingStudy'], sections: ['admin', 'clinical', 'imaging'] },
-  'imaging.report': {
-    types: ['DiagnosticReport'],
-    sections: ['admin', 'clinical', 'document', 'narrative'],
-  },
-  'billing.codes': { types: ['Claim', 'ExplanationOfBenefit'], sections: ['admin', 'clinical'] },
-  'billing.amounts': { types: ['Claim', 'ExplanationOfBenefit'], sections: ['admin', 'clinical'] },
-  'billing.insurance': { types: ['Coverage'], sections: ['admin', 'clinical'] },
+  diagnosis: { types: ['Condition', 'Encounter'], sections: CLINICAL },
+  note: { types: ['DocumentReference'], sections: [...CLINICAL, 'document'] },
+  'observation.vitals': { types: ['Observation'], sections: CLINICAL },
+  'observation.lab': { types: ['Observation', 'DiagnosticReport'], sections: CLINICAL },
+  medication: { types: ['MedicationRequest', 'MedicationAdministration'], sections: CLINICAL },
+  allergy: { types: ['AllergyIntolerance'], sections: CLINICAL },
+  procedure: { types: ['Procedure'], sections: CLINICAL },
+  order: { types: ['ServiceRequest'], sections: CLINICAL },
+  'imaging.order': { types: ['ServiceRequest'], sections: CLINICAL },
+  'imaging.study': { types: ['ImagingStudy'], sections: [...CLINICAL, 'imaging'] },
+  'imaging.report': { types: ['DiagnosticReport'], sections: [...CLINICAL, 'document'] },
+  'billing.codes': { types: ['Claim', 'ExplanationOfBenefit'], sections: CLINICAL },
+  'billing.amounts': { types: ['Claim', 'ExplanationOfBenefit'], sections: CLINICAL },
+  'billing.insurance': { types: ['Coverage'], sections: CLINICAL },
   technical: { types: [], sections: [] },
 };
 
 /** The read plan: resources to decrypt, grouped by the set of sections to decrypt. */
 export interface ReadPlan {
-  groups: { sections: string[]; refs: { resourceType: string; id: string }[] }[];
+  patientId: string;
+  groups: {
+    sections: string[];
+    refs: { resourceType: string; id: string }[];
+    /** Every resource of these types is in `refs` (read through the patient index). */
+    wholeTypes: string[] | null;
+  }[];
   /** Resources left out because of a sensitive category the decision did not allow. */
   withheld: number;
 }
@@ -79,11 +84,18 @@ const SCOPED_TYPES: Readonly<Record<string, readonly string[]>> = {
  * Plan the reads for a permitted decision: only the types and sections its fields need, never a
  * resource labelled with a sensitive category outside `decision.sensitiveCategories`.
  */
-export function planReads(ctx: PatientContext, decision: Decision): ReadPlan {
+export function planReads(
+  ctx: PatientContext,
+  decision: Decision,
+  classification: ClassificationConfig,
+): ReadPlan {
   const sectionsByType = new Map<string, Set<string>>();
+  const allowed = new Set<string>(decision.fields);
   for (const f of decision.fields) {
     const src = FIELD_SOURCES[f];
     for (const t of src.types) {
+      // Encounters are read for `encounter`; `diagnosis` only adds their reason to them.
+      if (t === 'Encounter' && f === 'diagnosis' && !allowed.has('encounter')) continue;
       let s = sectionsByType.get(t);
       if (!s) sectionsByType.set(t, (s = new Set()));
       for (const x of src.sections) s.add(x);
@@ -95,6 +107,7 @@ export function planReads(ctx: PatientContext, decision: Decision): ReadPlan {
     const ids = new Set(sc.sourceIds);
     for (const t of SCOPED_TYPES[sc.kind] ?? []) scoped.set(t, ids);
   }
+  const bucketOf = bucketTypes(sectionsByType, classification);
   const byKey = new Map<string, ReadPlan['groups'][number]>();
   let withheld = 0;
   for (const row of ctx.rows) {
@@ -112,13 +125,65 @@ export function planReads(ctx: PatientContext, decision: Decision): ReadPlan {
     // A scoped order must itself be in scope; results are checked after reading (basedOn).
     const scope = scoped.get(row.resourceType);
     if (scope && row.resourceType === 'ServiceRequest' && !scope.has(ref)) continue;
-    const list = [...sections].sort();
+    const list = bucketOf.get(row.resourceType)!;
     const key = list.join(',');
     let g = byKey.get(key);
-    if (!g) byKey.set(key, (g = { sections: list, refs: [] }));
+    if (!g) byKey.set(key, (g = { sections: list, refs: [], wholeTypes: null }));
     g.refs.push({ resourceType: row.resourceType, id: row.id });
   }
-  return { groups: [...byKey.values()], withheld };
+  for (const g of byKey.values()) {
+    const types = [...new Set(g.refs.map((r) => r.resourceType))].sort();
+    const total = ctx.rows.filter(
+      (r) =>
+        types.includes(r.resourceType) && (r.resourceType !== 'Patient' || r.id === ctx.patientId),
+    ).length;
+    if (total === g.refs.length) g.wholeTypes = types;
+  }
+  return { patientId: ctx.patientId, groups: [...byKey.values()], withheld };
+}
+
+/** Field classes a resource type can have (its default class and every mapped element's). */
+function possibleSections(type: string, classification: ClassificationConfig): Set<string> {
+  const rc = classificationOf(type, classification);
+  return new Set([rc.defaultClass, ...Object.values(rc.fields)]);
+}
+
+/**
+ * Put resource types into as few reads as possible without decrypting anything more: types
+ * share a read (one section list) only if, for each of them, the shared list adds no section the
+ * type can have but does not need. Returns type → the section list of its read.
+ */
+function bucketTypes(
+  wanted: ReadonlyMap<string, ReadonlySet<string>>,
+  classification: ClassificationConfig,
+): Map<string, string[]> {
+  const buckets: { types: string[]; sections: Set<string> }[] = [];
+  const fits = (types: string[], sections: Set<string>): boolean =>
+    types.every((t) => {
+      const want = wanted.get(t)!;
+      for (const s of possibleSections(t, classification))
+        if (sections.has(s) && !want.has(s)) return false;
+      return true;
+    });
+  for (const [type, want] of [...wanted].sort((a, b) => a[0].localeCompare(b[0]))) {
+    let placed = false;
+    for (const b of buckets) {
+      const union = new Set([...b.sections, ...want]);
+      if (fits([...b.types, type], union)) {
+        b.types.push(type);
+        b.sections = union;
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) buckets.push({ types: [type], sections: new Set(want) });
+  }
+  const out = new Map<string, string[]>();
+  for (const b of buckets) {
+    const list = [...b.sections].sort();
+    for (const t of b.types) out.set(t, list);
+  }
+  return out;
 }
 
 /** Decrypt what the plan names (one query per group of sections). */
@@ -130,7 +195,15 @@ export async function readPlanned(
   const out: StoredResource[] = [];
   for (const g of plan.groups) {
     if (g.refs.length === 0) continue;
-    out.push(...(await readResources(vault, tenant, g.refs, { sections: g.sections })));
+    const read = g.wholeTypes
+      ? await readPatientRecord(vault, tenant, plan.patientId, {
+          resourceTypes: g.wholeTypes,
+          sections: g.sections,
+        })
+      : await readResources(vault, tenant, g.refs, { sections: g.sections });
+    // Defensive: keep exactly what was planned, even if rows were added since the plan was made.
+    const planned = new Set(g.refs.map((r) => `${r.resourceType}/${r.id}`));
+    out.push(...read.filter((r) => planned.has(`${r.meta.resourceType}/${r.meta.id}`)));
   }
   return out;
 }
@@ -354,6 +427,8 @@ export function buildRecordView(
             start: str(obj(r.period)?.start),
             end: str(obj(r.period)?.end),
             departmentId: refId(r.serviceProvider, 'Organization'),
+            // The reason is a diagnosis: only with `diagnosis` (its section is read only then).
+            reason: has('diagnosis') ? codingOf(arr(r.reasonCode)[0]).code : undefined,
           });
         break;
       case 'Condition':

@@ -49,6 +49,7 @@ import {
 import {
   confidentialityOf,
   consentRestrictionsOf,
+  LabelCache,
   loadPatientContext,
   loadRelationships,
   loadStaffDepartments,
@@ -200,6 +201,8 @@ export class AccessService {
   readonly #deps: AccessDeps;
   readonly #refs: WatermarkRefs;
   readonly #workstations = new Map<string, { at: number; list: Workstation[] }>();
+  readonly #departments = new Map<string, { at: number; ids: string[] }>();
+  readonly #labels = new LabelCache();
 
   constructor(deps: AccessDeps) {
     this.#deps = deps;
@@ -418,7 +421,7 @@ export class AccessService {
     const who = await this.#identify(req);
     if (!isWellFormedId(patientId)) throw notFound();
     const now = this.#deps.now();
-    const ctx = await loadPatientContext(this.#deps.vault, req.tenant, patientId, now);
+    const ctx = await this.#context(req.tenant, patientId, now);
     if (!ctx) throw notFound();
     const input = await this.#input(who, ctx, 'read', 'screen', now, {});
     let grant: BreakGlassGrant;
@@ -550,7 +553,7 @@ export class AccessService {
     if (!target) throw new CustosError(ErrorCode.NotFound, 'staff member not found');
     if (!isWellFormedId(q.patientId)) throw notFound();
     const now = this.#deps.now();
-    const ctx = await loadPatientContext(this.#deps.vault, req.tenant, q.patientId, now);
+    const ctx = await this.#context(req.tenant, q.patientId, now);
     if (!ctx) throw notFound();
     const who = await this.#identify(
       {
@@ -605,11 +608,31 @@ export class AccessService {
     const who = await this.#identify(req);
     if (!isWellFormedId(patientId)) throw notFound();
     const now = this.#deps.now();
-    const ctx = await loadPatientContext(this.#deps.vault, req.tenant, patientId, now);
+    // Facts of the patient and the care graph, looked up together (no disclosed field is read).
+    const [ctx, rels] = await Promise.all([
+      this.#context(req.tenant, patientId, now),
+      loadRelationships(
+        this.#deps.vault,
+        req.tenant,
+        patientId,
+        who.staff.id,
+        who.principal.departmentIds,
+        now,
+      ),
+    ]);
     if (!ctx) throw notFound();
     // decide
-    const input = await this.#input(who, ctx, action, channel, now, opts);
-    const decision = this.#policy.decideAccess(input);
+    const input = await this.#input(who, ctx, action, channel, now, opts, false, rels);
+    let decision = this.#policy.decideAccess(input);
+    if (decision.breakGlassAvailable) {
+      // Only a decision that break-the-glass could change looks for a grant (saves a query on
+      // every ordinary read); an expired grant turns the reason into BREAK_GLASS_EXPIRED.
+      const grant = await this.grants.latestFor(req.tenant, who.staff.id, patientId, now);
+      if (grant) {
+        input.breakGlass = grant;
+        decision = this.#policy.decideAccess(input);
+      }
+    }
     this.#step('decide', req.tenant, patientId);
     const ledgerChannel = channel;
     if (decision.decision === 'deny') {
@@ -670,7 +693,7 @@ export class AccessService {
     });
     this.#step('record', req.tenant, patientId);
     // read: only what the decision allows
-    const plan = planReads(ctx, decision);
+    const plan = planReads(ctx, decision, this.#deps.vault.classification);
     const read = await readPlanned(this.#deps.vault, req.tenant, plan);
     this.#step('read', req.tenant, patientId);
     // mask
@@ -714,7 +737,7 @@ export class AccessService {
     const staff = req.staff;
     const address = req.address ?? null;
     const [departmentIds, ws] = await Promise.all([
-      loadStaffDepartments(this.#deps.vault, req.tenant, staff.id, staff.departmentId, now),
+      this.#staffDepartments(req.tenant, staff, now),
       this.#resolveWorkstation(req.tenant, req.workstationId ?? null, address),
     ]);
     let workstation = workstationFactsOf(ws, address, this.settings);
@@ -752,17 +775,22 @@ export class AccessService {
     channel: Channel,
     now: Date,
     opts: DiscloseOptions,
+    withGrant = true,
+    known?: Awaited<ReturnType<typeof loadRelationships>>,
   ): Promise<AccessInput> {
     const [{ relationships, admittedDepartmentIds }, grant] = await Promise.all([
-      loadRelationships(
-        this.#deps.vault,
-        who.tenant,
-        ctx.patientId,
-        who.staff.id,
-        who.principal.departmentIds,
-        now,
-      ),
-      this.grants.latestFor(who.tenant, who.staff.id, ctx.patientId, now),
+      known ??
+        loadRelationships(
+          this.#deps.vault,
+          who.tenant,
+          ctx.patientId,
+          who.staff.id,
+          who.principal.departmentIds,
+          now,
+        ),
+      withGrant
+        ? this.grants.latestFor(who.tenant, who.staff.id, ctx.patientId, now)
+        : Promise.resolve(undefined),
     ]);
     const input: AccessInput = {
       principal: who.principal,
@@ -777,6 +805,28 @@ export class AccessService {
     if (grant) input.breakGlass = grant;
     if (opts.requested) input.requested = opts.requested;
     return input;
+  }
+
+  async #context(tenant: string, patientId: string, now: Date): Promise<PatientContext | null> {
+    return loadPatientContext(this.#deps.vault, tenant, patientId, now, this.#labels);
+  }
+
+  /** Departments of a staff member now (cached 10 s: role changes take effect within that). */
+  async #staffDepartments(tenant: string, staff: Staff, now: Date): Promise<string[]> {
+    const key = `${tenant}|${staff.id}|${staff.departmentId ?? ''}`;
+    const t = performance.now();
+    const hit = this.#departments.get(key);
+    if (hit && t - hit.at <= 10_000) return hit.ids;
+    const ids = await loadStaffDepartments(
+      this.#deps.vault,
+      tenant,
+      staff.id,
+      staff.departmentId,
+      now,
+    );
+    if (this.#departments.size > 4096) this.#departments.clear();
+    this.#departments.set(key, { at: t, ids });
+    return ids;
   }
 
   async #resolveWorkstation(
