@@ -14,6 +14,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
+import { incidentRoutes } from './routes/incident.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -79,6 +80,7 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(portalRoutes, { runtime });
   await app.register(accessRoutes, { runtime });
   await app.register(ledgerRoutes, { runtime });
+  await app.register(incidentRoutes, { runtime });
   const plain = app as unknown as FastifyInstance;
   for (const plugin of opts.plugins ?? []) await plugin(plain, runtime);
   await app.register(consoleRoutes, { runtime });

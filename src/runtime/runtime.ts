@@ -21,6 +21,7 @@ import { openVault, vaultMigrations, type Vault } from '../vault/index.ts';
 import { getDefaultPolicyEngine, type PolicyEngine } from '../policy/index.ts';
 import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
 import { AccessService, accessMigrations } from '../access/index.ts';
+import { IncidentService, incidentMigrations } from '../incident/index.ts';
 import {
   createGovernanceService,
   governanceMigrations,
@@ -37,6 +38,7 @@ export const allMigrations: readonly Migration[] = [
   ...vaultMigrations,
   ...ledgerMigrations,
   ...accessMigrations,
+  ...incidentMigrations,
   ...governanceMigrations,
   ...monitorMigrations,
   ...portalMigrations,
@@ -55,6 +57,8 @@ export interface Runtime {
   policy: PolicyEngine;
   /** The disclosure path: every read, search, print and export of patient data. */
   access: AccessService;
+  /** Breach response (incidents, scope, containment, notices) and compliance duties. */
+  incident: IncidentService;
   /** Third parties: contracts, API clients and tokens, vendor windows, dual-approval exports. */
   governance: GovernanceService;
   /** The patient portal: sign-in, access history, restrictions, notifications, reports. */
@@ -179,6 +183,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     const watermarkKey = await ensureWatermarkSecret(keyring);
     const runtime: Runtime = {
       access: undefined as unknown as AccessService,
+      incident: undefined as unknown as IncidentService,
       portal: undefined as unknown as PortalService,
       governance: undefined as unknown as GovernanceService,
       watermarkKey,
@@ -215,6 +220,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       watermarkKey,
       sealer: createStaffSealer(store.db, keyring),
     });
+    runtime.incident = new IncidentService({ db: store.db, ledger, identity, vault, now: () => runtime.now(), policy: () => runtime.policy, ports: { revokeClient: (t, a, c, r) => runtime.governance.revokeClient(t, a, c, r) } });
     runtime.governance = createGovernanceService(
       {
         db: store.db,
