@@ -68,7 +68,7 @@ export interface DownloadFile {
 }
 
 /** Most entries in one downloadable copy. */
-export const MAX_EXPORT_ENTRIES = 2000;
+export const MAX_EXPORT_ENTRIES = 500;
 
 /** The patient portal. Construct once per process with the runtime's modules. */
 export class PortalService {
