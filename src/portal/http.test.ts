@@ -218,7 +218,10 @@ describe('portal over HTTP and the disclosure path', () => {
       (e: unknown) => e,
     );
     expect(isCustosError(after)).toBe(true);
-    expect((after as { code: string }).code).toMatch(/CUSTOS_ACCESS_DENIED|CUSTOS_NOT_FOUND/);
+    expect((after as { code: string }).code).toBe('CUSTOS_ACCESS_DENIED');
+    expect((after as { extra: { reasonCode?: string } }).extra.reasonCode).toBe(
+      'PATIENT_RESTRICTION',
+    );
     // …and breaking the glass again is refused.
     const again = await f.rt.access
       .requestBreakGlass(req, PATIENTS.c.id, {
