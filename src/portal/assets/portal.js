@@ -306,13 +306,13 @@
     );
     const body = el('div', { id: 'panel' });
     app.replaceChildren(bar, body);
-    ({
+    const views = {
       history: showHistory,
       notices: showNotices,
       restrictions: showRestrictions,
       reports: showReports,
-    })
-      [tab](body)
+    };
+    views[tab](body)
       .catch((e) => {
         if (e.status === 401) showLogin(t('signedOut'));
         else body.replaceChildren(el('div', { class: 'error' }, e.message));
