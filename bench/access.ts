@@ -20,7 +20,9 @@ function arg(name: string, dflt: number): number {
 }
 const PATIENTS = arg('patients', 200);
 const READS = arg('reads', 1000);
-const CONCURRENCY = arg('concurrency', 8);
+// Concurrent rounds are opt-in: on Node 20.20 concurrent PGlite reads intermittently hit a V8
+// deoptimizer abort ("unreachable code"), raw vault reads and the path alike.
+const CONCURRENCY = arg('concurrency', 0);
 const DECISIONS = arg('decisions', 5000);
 
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
@@ -205,21 +207,17 @@ async function run(): Promise<void> {
 
   // 3. Concurrent: CONCURRENCY workers each.
   const concurrent = async (fn: (id: string) => Promise<unknown>): Promise<number> => {
-    let next = 0;
     const t = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= READS) return;
-          await fn(ids[i % PATIENTS]!);
-        }
-      }),
-    );
+    for (let i = 0; i < READS; i += CONCURRENCY) {
+      const batch: Promise<unknown>[] = [];
+      for (let k = i; k < Math.min(READS, i + CONCURRENCY); k++) batch.push(fn(ids[k % PATIENTS]!));
+      await Promise.all(batch);
+    }
     return READS / ((performance.now() - t) / 1000);
   };
-  const rawC = await concurrent((id) => readPatientRecord(rt.vault, tenant, id));
-  const pathC = await concurrent((id) => access.readRecord(req, id));
+  const rawC =
+    CONCURRENCY > 0 ? await concurrent((id) => readPatientRecord(rt.vault, tenant, id)) : 0;
+  const pathC = CONCURRENCY > 0 ? await concurrent((id) => access.readRecord(req, id)) : 0;
 
   const summary = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -237,9 +235,10 @@ async function run(): Promise<void> {
   console.log(
     `sequential: raw vault read ${rawRps.toFixed(0)}/s, disclosure path ${pathRps.toFixed(0)}/s  → ${((100 * pathRps) / rawRps).toFixed(1)}% (goal ≥ 40%)`,
   );
-  console.log(
-    `concurrent ×${CONCURRENCY}: raw vault read ${rawC.toFixed(0)}/s, disclosure path ${pathC.toFixed(0)}/s  → ${((100 * pathC) / rawC).toFixed(1)}% (goal ≥ 40%)`,
-  );
+  if (CONCURRENCY > 0)
+    console.log(
+      `concurrent ×${CONCURRENCY}: raw vault read ${rawC.toFixed(0)}/s, disclosure path ${pathC.toFixed(0)}/s  → ${((100 * pathC) / rawC).toFixed(1)}% (goal ≥ 40%)`,
+    );
   console.log(
     `(path decrypts only allowed sections: ${(fields / READS).toFixed(1)} fields per read; raw read decrypts everything)`,
   );
