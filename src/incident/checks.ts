@@ -104,7 +104,7 @@ export function parseCidrBlock(text: unknown): CidrBlock {
   const [addr, len, extra] = text.split('/');
   if (extra !== undefined || !len || !/^\d{1,3}$/.test(len)) throw bad();
   const ip = addr ? parseAddress(addr) : undefined;
-  if (!ip || addr!.startsWith('[')) throw bad();
+  if (!ip || addr!.startsWith('[') || addr!.includes('%')) throw bad();
   const width = ip.version === 4 ? 32 : 128;
   const bits = Number(len);
   if (bits > width) throw bad();

@@ -862,7 +862,8 @@ export class ComplianceService {
           'r.resource_type',
           'r.category',
           'r.data_category',
-          sql<Date>`max(coalesce(r.period_end, r.period_start, r.last_updated))`.as('last'),
+          sql<Date | null>`max(coalesce(r.period_end, r.period_start))`.as('dated'),
+          sql<Date>`max(r.last_updated)`.as('updated'),
         ])
         .where('r.tenant_id', '=', tenant)
         .where('r.patient_id', 'in', ids)
@@ -870,14 +871,18 @@ export class ComplianceService {
         .groupBy(['r.patient_id', 'r.resource_type', 'r.category', 'r.data_category'])
         .execute();
       const per = new Map<string, { due: number; last: number; rule: string }>();
+      // Activity is the dated care (encounters, studies, …); a record with nothing dated falls
+      // back to when it was last written.
+      const dated = new Set(rows.filter((r) => r.dated !== null).map((r) => r.patient_id));
       for (const r of rows) {
+        if (r.dated === null && dated.has(r.patient_id)) continue;
         const key = [
           `${r.resource_type}/${r.category ?? ''}`,
           r.resource_type,
           r.data_category,
           'default',
         ].find((k) => rules.has(k))!;
-        const last = toDate(r.last).getTime();
+        const last = toDate(r.dated ?? r.updated).getTime();
         const due = last + rules.get(key)! * YEAR;
         const p = per.get(r.patient_id!);
         if (!p || due > p.due)

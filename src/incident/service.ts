@@ -38,8 +38,7 @@ import {
 } from './notices.ts';
 import { renderTextPdf } from './pdf.ts';
 import { scopeAccesses, type ScopeProgress, type ScopeQuery, type ScopeResult } from './scope.ts';
-import type {
-  IncidentSource} from './types.ts';
+import type { IncidentSource } from './types.ts';
 import {
   ActionStatus,
   ContainmentKind,
