@@ -26,6 +26,9 @@ import { WorkstationsPage } from './pages/WorkstationsPage.tsx';
 import { DepartmentsPage } from './pages/DepartmentsPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
 import { PendingPage } from './pages/PendingPage.tsx';
+import { ReviewsPage } from './pages/ReviewsPage.tsx';
+import { LedgerPage } from './pages/LedgerPage.tsx';
+import { ExplainPage } from './pages/ExplainPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -70,11 +73,25 @@ const NAV: NavItem[] = [
     ),
   },
   {
+    path: '/officer/break-glass',
+    label: 'nav.reviews',
+    section: 'privacy',
+    roles: ['privacy-officer'],
+    render: () => <ReviewsPage />,
+  },
+  {
     path: '/officer/ledger',
     label: 'nav.ledger',
     section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <LedgerPage />,
+  },
+  {
+    path: '/officer/explain',
+    label: 'nav.explain',
+    section: 'privacy',
     roles: ['privacy-officer'],
-    render: () => <PendingPage title="nav.ledger" endpoint="GET /api/ledger/entries" />,
+    render: () => <ExplainPage />,
   },
   {
     path: '/admin/staff',
@@ -128,7 +145,7 @@ function Shell() {
       <a className="skip-link" href="#main">
         {t('common.skip')}
       </a>
-      <AppShell.Header>
+      <AppShell.Header className="no-print">
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
             <img src="/favicon.svg" alt="" width={24} height={24} />
@@ -145,7 +162,7 @@ function Shell() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('nav.main')} component="nav">
+      <AppShell.Navbar className="no-print" p="xs" aria-label={t('nav.main')} component="nav">
         <ScrollArea>
           <Stack gap="md">
             {sections.map((s) => (

@@ -11,15 +11,33 @@ export class ApiError extends Error {
   readonly code: string;
   readonly detail: string;
   readonly field: string | undefined;
+  /** The whole problem body (extension members such as `reasonCode`, `breakGlassAvailable`). */
+  readonly problem: Record<string, unknown>;
 
-  constructor(status: number, code: string, detail: string, field?: string) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    field?: string,
+    problem: Record<string, unknown> = {},
+  ) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.detail = detail;
     this.field = field;
+    this.problem = problem;
   }
+}
+
+/** A query string of the defined, non-empty values (with "?"), or "" when there are none. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
 }
 
 /** Calls the service; resolves to the parsed JSON body (undefined for 204). */
@@ -53,6 +71,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       typeof p.code === 'string' ? p.code : `HTTP_${res.status}`,
       typeof p.detail === 'string' ? p.detail : res.statusText || `HTTP ${res.status}`,
       typeof p.field === 'string' ? p.field : undefined,
+      parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {},
     );
   }
   return parsed as T;
@@ -137,4 +156,117 @@ export interface Workstation {
 export interface StaffPage {
   items: Staff[];
   next: string | null;
+}
+
+/** The visible-watermark mark served with every disclosure. */
+export interface Mark {
+  token: string;
+  visible: import('./components/Watermark.tsx').VisibleWatermarkSpec;
+}
+
+/** GET /api/patients/search */
+export interface SearchResult {
+  candidates: {
+    patientId: string;
+    name?: string;
+    sex?: string;
+    birthYear?: string;
+    idNumberTail?: string;
+    mrn?: string;
+  }[];
+  truncated: boolean;
+  ledgerSeq: number;
+  mark: Mark;
+}
+
+/** GET /api/patients/:id/record */
+export interface RecordResult {
+  patientId: string;
+  record: Record<string, unknown>;
+  fields: string[];
+  sensitiveCategories: string[];
+  withheld: string[];
+  resourcesWithheld: number;
+  purpose: string;
+  channel: string;
+  maskingProfile: string;
+  decision: {
+    policyVersion: string;
+    policies: string[];
+    relationships: string[];
+    breakGlassUsed: boolean;
+    deidentify: boolean;
+  };
+  ledgerSeq: number;
+  mark: Mark;
+  breakGlass?: { grantId: string; expiresAt: string };
+}
+
+/** Reason codes a clinician may declare for break-the-glass. */
+export const BREAK_GLASS_REASONS = [
+  'EMERGENCY_UNCONSCIOUS',
+  'EMERGENCY_LIFE_THREATENING',
+  'URGENT_CARE_NO_RELATIONSHIP',
+  'CONSULTATION',
+  'OTHER',
+] as const;
+
+/** A break-the-glass grant (POST …/break-glass, review queue). */
+export interface Grant {
+  grantId: string;
+  staffId: string;
+  patientId: string;
+  reasonCode: string;
+  reasonText: string;
+  grantedAt: string;
+  expiresAt: string;
+  workstationId: string | null;
+  review: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewNote: string | null;
+  patientNotifiedAt: string | null;
+}
+
+/** GET /api/access/explain */
+export interface Explanation {
+  decision: {
+    decision: string;
+    fields: string[];
+    sensitiveCategories: string[];
+    withheld: string[];
+    reasonCode?: string;
+    reasonCodes: string[];
+    breakGlassAvailable: boolean;
+    breakGlassUsed: boolean;
+    policyVersion: string;
+    reasons: { policyId: string; effect: string; code?: string; category?: string }[];
+    relationships: { kind: string; sourceId: string; at: string; endedAt?: string }[];
+  };
+  summary: { en: string; 'zh-CN': string };
+  lines: { en: string[]; 'zh-CN': string[] };
+}
+
+/** One entry of the access ledger. */
+export interface LedgerEntry {
+  seq: number;
+  recordedAt: string;
+  occurredAt: string;
+  kind: string;
+  actorType: string;
+  actorId: string;
+  department: string | null;
+  patientId: string | null;
+  fields: string[];
+  categories: string[];
+  purpose: string | null;
+  decision: string | null;
+  reasons: string[];
+  action: string | null;
+  workstation: string | null;
+  networkAddress: string | null;
+  channel: string | null;
+  watermarkToken: string | null;
+  sourceSystem: string | null;
+  entryHash: string;
 }
