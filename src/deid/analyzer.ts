@@ -6,6 +6,7 @@ import { CustosError, ErrorCode } from '../errors/index.ts';
 import { createPatternRecognizer } from './pattern-recognizer.ts';
 import {
   createEnAddressRecognizer,
+  createEnFacilityRecognizer,
   createEnLocationRecognizer,
   createEnOrganizationRecognizer,
   createEnPersonRecognizer,
@@ -116,6 +117,7 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     ...createPatternRecognizers(),
     createEnPersonRecognizer(),
     createEnLocationRecognizer(),
+    createEnFacilityRecognizer(),
     createEnOrganizationRecognizer(),
     createEnAddressRecognizer(),
     createZhPersonRecognizer({ pos }),

@@ -244,7 +244,16 @@ const CLINICAL = new Set(
     'monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight ' +
     'male female man woman lady gentleman baby infant boy girl child christian catholic jewish ' +
     'hospital clinic unit service team nursing medicine surgery cardiology ' +
-    'ok okay yes no not none and or but with without per via pre post'
+    'ok okay yes no not none and or but with without per via pre post ' +
+    'foley endo neg pos perl perla perrl perrla pearl pearla max min rad rads reg tol mag mags bil bili bolus ' +
+    'boluses mic mics ced gib fi ax raf los av ami ab sig uo temp temps peri occ brady tachy qhr qh qd bid tid ' +
+    'qid prn quinton hickman swan ganz groshong mediport portacath jp penrose kerlix tegaderm duoderm ' +
+    'aline hct lyte lytes coags cx cxs abx dsd wbc serosanguinous sanguinous paco pao sao svo ' +
+    'english spanish russian chinese italian portuguese french german haitian creole polish greek ' +
+    'vietnamese korean japanese arabic hindi catholic baptist methodist jehovah ' +
+    'wo ectopy pvc pvcs pac pacs lbbb rbbb mod mods sl sq subq im ivp ivpb gtt gtts drip drips ' +
+    'nebs neb mdi trach peg tf tfs ngt dobhoff kub lue rue lle rle ble bue ue le ext exts ' +
+    'ed ms mso bp hr rr o2 fio2 sao2 spo2 etco2 abd bs bm bms gu gi resp neuro cv id skin psych social'
   ).split(/\s+/),
 );
 
@@ -788,8 +797,10 @@ export function createEnPersonRecognizer(): Recognizer {
           !CLINICAL.has(t.l) &&
           midSentence &&
           !lineIsMonocase(text, t.start, mono);
+        const abbreviation = t.caps && t.w.length <= 3;
         if (
           t.l.length >= 2 &&
+          !abbreviation &&
           inLex(t) &&
           (!isStop(t) || capFirst) &&
           (nameLike(t, false) || capFirst)
@@ -991,6 +1002,88 @@ export function createEnAddressRecognizer(): Recognizer {
             why,
           });
         }
+      }
+      return out;
+    },
+  };
+}
+
+const TRANSFER_VERBS = new Set([
+  'transferred',
+  'transfered',
+  'transfer',
+  'trans',
+  'referred',
+  'admitted',
+  'sent',
+  'went',
+  'go',
+  'going',
+  'return',
+  'returned',
+  'returning',
+  'discharged',
+  'transported',
+  'moved',
+  'came',
+  'arrived',
+  'back',
+  'seen',
+  'followed',
+  'treated',
+  'hospitalized',
+  'hospitalised',
+  'lives',
+  'resides',
+  'living',
+  'home',
+  'tx',
+  'txd',
+]);
+const TRANSFER_PREPS = new Set(['to', 'from', 'at', 'in']);
+
+/**
+ * Places named after a transfer or residence verb ("transferred to X", "admitted at X", "lives in
+ * X") when X is not an English word: hospitals and towns that the lexicons do not know.
+ */
+export function createEnFacilityRecognizer(): Recognizer {
+  return {
+    name: 'en-facility',
+    types: [EntityType.Location],
+    langs: ['en'],
+    recognize(input: RecognizeInput): Finding[] {
+      const lex = loadEnLexicons();
+      const toks = tokensOf(input);
+      const out: Finding[] = [];
+      const plain = (t: Tok): boolean =>
+        !lex.common.has(t.l) && !CLINICAL.has(t.l) && t.l.length >= 2;
+      for (let i = 2; i < toks.length; i++) {
+        const prep = toks[i - 1]!;
+        const verb = toks[i - 2]!;
+        if (!TRANSFER_PREPS.has(prep.l) || prep.gapBreak || toks[i]!.gapBreak) continue;
+        if (!TRANSFER_VERBS.has(verb.l)) continue;
+        let j = i;
+        if (toks[j]!.l === 'the' && j + 1 < toks.length && !toks[j + 1]!.gapBreak) j++;
+        const first = toks[j]!;
+        if (!plain(first)) continue;
+        let e = j;
+        while (
+          e + 1 < toks.length &&
+          e - j < 2 &&
+          !toks[e + 1]!.gapBreak &&
+          !toks[e + 1]!.gapComma &&
+          plain(toks[e + 1]!)
+        )
+          e++;
+        out.push({
+          start: first.start,
+          end: toks[e]!.end,
+          type: EntityType.Location,
+          score: 0.6,
+          recognizer: 'en-facility',
+          why: `unknown word after "${verb.w} ${prep.w}"`,
+        });
+        i = e;
       }
       return out;
     },

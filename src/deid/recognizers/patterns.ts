@@ -364,6 +364,9 @@ const dateCompact = createPatternRecognizer({
       : null,
 });
 
+const VENT_BEFORE =
+  /\b(?:ps|peep|cpap|bipap|vent|settings?|ac|simv|imv|psv|fio2|tv|rate|ips|eps|ipap|epap|bp|pap|pad|ratio|x)\b[\s:=]*(?:\d+\s*(?:\/|and)?\s*)?$|[+]\s*$/i;
+
 const dateUs = createPatternRecognizer({
   name: 'date-mdy',
   type: EntityType.Date,
@@ -385,7 +388,9 @@ const dateUs = createPatternRecognizer({
     },
   ],
   context: ['on', 'date', 'since', 'dated', 'admitted', 'discharged', 'until', 'from'],
-  validate: (v) => {
+  validate: (v, text, start) => {
+    // Ventilator and pressure settings (PS 10/5, CPAP 12/5/40) look like dates.
+    if (VENT_BEFORE.test(text.slice(Math.max(0, start - 16), start))) return null;
     const parts = v.split(/[/.-]/).map(Number);
     if (parts.length === 2) {
       const [m, d] = parts as [number, number];
@@ -440,9 +445,11 @@ const dateYear = createPatternRecognizer({
   type: EntityType.Date,
   patterns: [
     {
-      regex: re(`(?<![\\d.,/$#-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d.,/%]|\\.\\d|,\\d)`),
-      score: 0.5,
-      why: 'a year',
+      regex: re(
+        `(?<![\\d.,/$#:@~-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d.,/%:]|\\.\\d|,\\d|\\s*(?:cc|ml|hrs?|h\\b|mg|units?|kcal|cal|pm|am))`,
+      ),
+      score: 0.4,
+      why: 'a year (four-digit clock times look alike: needs context)',
     },
     { regex: re(`(?<![\\w'])'\\d{2}\\b`), score: 0.5, why: "abbreviated year ('92)" },
     {
@@ -454,7 +461,23 @@ const dateYear = createPatternRecognizer({
       why: 'year after a clinical event',
     },
   ],
-  context: ['in', 'since', 'year', 'born', 'until', '年'],
+  context: [
+    'in',
+    'since',
+    'year',
+    'years',
+    'born',
+    'until',
+    'of',
+    'from',
+    'dated',
+    'class',
+    'summer',
+    'winter',
+    'spring',
+    'fall',
+    '年',
+  ],
   validate: (v) => {
     const digits = v.replace(/\D/g, '');
     if (digits.length === 2) {
