@@ -108,3 +108,74 @@ describe('ledger over HTTP', () => {
     expect(garbage.statusCode).toBe(400);
   });
 });
+
+describe('FHIR R4 import over HTTP', () => {
+  it('imports a transaction bundle into the vault, refuses a broken one naming the entry, and ledgers both', async () => {
+    const rt = await createTestRuntime();
+    const app = await buildApp(rt);
+    try {
+      const admin = (await signInAs(rt, ['administrator'])).headers;
+      const nurse = (await signInAs(rt, ['nurse'])).headers;
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:p1',
+            resource: { resourceType: 'Patient', name: [{ text: '欧阳娜娜' }], gender: 'female' },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            resource: {
+              resourceType: 'Condition',
+              subject: { reference: 'urn:uuid:p1' },
+              code: { text: 'x' },
+            },
+            request: { method: 'POST', url: 'Condition' },
+          },
+        ],
+      };
+      const post = (headers: Record<string, string>, payload: unknown) =>
+        app.inject({
+          method: 'POST',
+          url: '/fhir/R4',
+          headers: { ...headers, 'content-type': 'application/fhir+json' },
+          payload: JSON.stringify(payload),
+        });
+      expect((await post(nurse, bundle)).statusCode).toBe(403);
+      const ok = await post(admin, bundle);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().resourceType).toBe('Bundle');
+      const broken = {
+        ...bundle,
+        entry: [
+          ...bundle.entry,
+          {
+            resource: { resourceType: 'Encounter' },
+            request: { method: 'POST', url: 'Encounter' },
+          },
+        ],
+      };
+      const bad = await post(admin, broken);
+      expect(bad.statusCode).toBeGreaterThanOrEqual(400);
+      expect(bad.json().resourceType).toBe('OperationOutcome');
+      expect(JSON.stringify(bad.json())).toContain('entry[2]');
+      const garbage = await app.inject({
+        method: 'POST',
+        url: '/fhir/R4',
+        headers: { ...admin, 'content-type': 'application/fhir+json' },
+        payload: '{oops',
+      });
+      expect(garbage.statusCode).toBe(400);
+      const imports = await rt.store.db
+        .selectFrom('ledger_entry')
+        .select('action')
+        .where('action', '=', 'fhir.import')
+        .execute();
+      expect(imports.length).toBe(2);
+    } finally {
+      await app.close();
+      await rt.close();
+    }
+  });
+});
