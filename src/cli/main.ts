@@ -3,9 +3,11 @@ import { auditCommand, importAuditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deidCommand } from './commands/deid.ts';
 import { importFhirCommand } from './commands/import-fhir.ts';
+import { incidentCommand } from './commands/incident.ts';
 import { initCommand } from './commands/init.ts';
 import { keysCommand } from './commands/keys.ts';
 import { monitorCommand } from './commands/monitor.ts';
+import { securityCommand } from './commands/security.ts';
 import { serveCommand } from './commands/serve.ts';
 import { traceCommand } from './commands/trace.ts';
 import { traceServiceDeps } from './commands/trace-service.ts';
@@ -27,6 +29,8 @@ program.addCommand(auditCommand());
 program.addCommand(keysCommand());
 program.addCommand(deidCommand());
 program.addCommand(monitorCommand());
+program.addCommand(incidentCommand());
+program.addCommand(securityCommand());
 program.addCommand(
   new Command('import')
     .description('import data from other systems')
