@@ -218,17 +218,17 @@ describe.skipIf(!hasChromium)('clinician viewer and privacy officer in chromium'
     expect(await explanation.innerText()).toContain('Permitted');
     await screenshot(page, 'records-09-explain');
 
-    await page.getByRole('radio', { name: '中文' }).click({ force: true });
+    await page.locator('header label', { hasText: '中文' }).click();
     await page.getByRole('link', { name: '访问策略查询' }).waitFor();
     await expect.poll(() => explanation.innerText()).toContain('允许');
     expect(await explanation.innerText()).toMatch(/[\u4e00-\u9fff]{4,}/);
     await page.getByRole('link', { name: '紧急访问（破窗）复核' }).click();
-    await page.getByRole('radio', { name: '已认可' }).click({ force: true });
+    await page.locator('main label', { hasText: '已认可' }).click();
     await expect
       .poll(() => page.getByTestId('reviews').innerText())
       .toContain('急救：患者意识不清');
     await screenshot(page, 'records-10-reviews-zh');
-    await page.getByRole('radio', { name: 'English' }).click({ force: true });
+    await page.locator('header label', { hasText: 'English' }).click();
     expect(browser.errors).toEqual([]);
   });
 });

@@ -148,8 +148,10 @@ export function LedgerPage() {
                 <Table.Tr key={e.seq}>
                   <Table.Td>{e.seq}</Table.Td>
                   <Table.Td>{new Date(e.occurredAt).toLocaleString()}</Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Badge
+                      tt="none"
+                      style={{ overflow: 'visible' }}
                       variant="light"
                       color={
                         e.kind === 'denial' ? 'red' : e.kind === 'break-glass' ? 'orange' : 'blue'
