@@ -92,3 +92,25 @@ export {
   DEMO_KIND_MAP,
 } from './demo-adapter.ts';
 export { ledgerEntryToAccess } from './ledger-adapter.ts';
+export {
+  buildMonitorFacts,
+  runMonitorOnLedger,
+  streamLedgerWindow,
+  listMonitorRuns,
+  startMonitorWorker,
+  getMonitorDashboard,
+  MONITOR_ACTOR,
+  MONITOR_RESOURCE_SECTIONS,
+  MAX_RUN_WINDOW_MS,
+  type MonitorServiceDeps,
+  type MonitorFactsReport,
+  type BuiltMonitorFacts,
+  type BuildFactsOptions,
+  type MonitorRunStats,
+  type MonitorRunOptions,
+  type ShareFigure,
+  type MonitorWorker,
+  type MonitorWorkerOptions,
+  type MonitorDashboard,
+  type Counts,
+} from './service.ts';
