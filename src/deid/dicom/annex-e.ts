@@ -170,7 +170,22 @@ export const ANNEX_E: Readonly<Record<string, AnnexEAction>> = {
   '00081032': a('K'), // Procedure Code Sequence (coded, kept)
   // Content and signatures
   '0040A160': a('X'), // Text Value
-  '0040A730': a('X'), // Content Sequence
+  '0040A730': a('D'), // Content Sequence (emptied: the dummy of a sequence)
+  '00181200': a('X', { date: true }), // Date of Last Calibration
+  '00181201': a('X', { date: true }), // Time of Last Calibration
+  '00180010': a('Z'), // Contrast/Bolus Agent
+  '00880200': a('X'), // Icon Image Sequence
+  '00120060': a('Z'), // Clinical Trial Coordinating Center Name
+  '00400555': a('X'), // Acquisition Context Sequence
+  '300A0002': a('D'), // RT Plan Label
+  '300A0003': a('X'), // RT Plan Name
+  '300A0004': a('X'), // RT Plan Description
+  '300A0006': a('X', { date: true }), // RT Plan Date
+  '300A0007': a('X', { date: true }), // RT Plan Time
+  '30060002': a('D'), // Structure Set Label
+  '30060004': a('X'), // Structure Set Name
+  '30060008': a('Z', { date: true }), // Structure Set Date
+  '30060009': a('Z', { date: true }), // Structure Set Time
   '04000550': a('X'), // Modified Attributes Sequence
   '04000561': a('X'), // Original Attributes Sequence
   FFFAFFFA: a('X'), // Digital Signatures Sequence
