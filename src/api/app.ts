@@ -14,7 +14,9 @@ import { consoleRoutes } from './routes/console.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { fhirRoutes } from './routes/fhir.ts';
+import { fhirReadRoutes } from './routes/fhir-read.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
+import { traceRoutes } from './routes/trace.ts';
 import { monitorRoutes } from './routes/monitor.ts';
 import { incidentRoutes } from './routes/incident.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -83,6 +85,8 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(accessRoutes, { runtime });
   await app.register(ledgerRoutes, { runtime });
   await app.register(fhirRoutes, { runtime });
+  await app.register(traceRoutes, { runtime });
+  await app.register(fhirReadRoutes, { runtime });
   await app.register(incidentRoutes, { runtime });
   await app.register(monitorRoutes, { runtime });
   const plain = app as unknown as FastifyInstance;
