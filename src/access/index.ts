@@ -38,3 +38,14 @@ export {
   type SearchCandidate,
   type StoredGrant,
 } from './types.ts';
+export {
+  FHIR_TYPE_FIELDS,
+  MASKED_VALUE_EXTENSION,
+  WATERMARK_TAG_SYSTEM,
+  candidateToFhirPatient,
+  fhirResourcesOfType,
+  fieldsOfFhirType,
+  toFhirResources,
+  toSearchsetBundle,
+  type FhirJson,
+} from './fhir-view.ts';
