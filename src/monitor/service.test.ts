@@ -14,6 +14,7 @@ import {
   getMonitorDashboard,
   runMonitorOnLedger,
   startMonitorWorker,
+  streamLedgerWindow,
   type MonitorRunStats,
 } from './service.ts';
 import { listCases, type CaseRecord } from './cases.ts';
@@ -119,6 +120,29 @@ describe('monitor in the service', () => {
     expect(again.alerts).toBe(stats.alerts);
     expect(again.newAlerts).toBe(0);
     expect(again.cases).toBe(0);
+  });
+
+  it('streams the ledger window oldest first, exactly [from, to)', async () => {
+    const seen: number[] = [];
+    for await (const e of streamLedgerWindow(rt.store.db, tenantOf(), from, to, 60_000))
+      seen.push(e.occurredAt.getTime());
+    expect(seen.length).toBe(stats.events);
+    expect(seen.length).toBeGreaterThanOrEqual([...demo.accessEvents()].length);
+    expect(
+      seen.every(
+        (t, i) => t >= from.getTime() && t < to.getTime() && (i === 0 || t >= seen[i - 1]!),
+      ),
+    ).toBe(true);
+    // A window that ends just before the last access leaves it out.
+    let n = 0;
+    for await (const _ of streamLedgerWindow(
+      rt.store.db,
+      tenantOf(),
+      from,
+      new Date(to.getTime() - 1),
+    ))
+      n++;
+    expect(n).toBeLessThan(seen.length);
   });
 
   it('refuses bad windows by field', async () => {

@@ -316,7 +316,8 @@ async function ledgerRun(
 
 /**
  * Ledger entries with `occurredAt` in [from, to), oldest first, read in time slices through
- * `queryEntries` (time index), so memory holds at most one slice.
+ * `queryEntries` (time index), so memory holds at most one slice. Slices adapt to the traffic:
+ * a quiet slice doubles the next one (up to a day), a busy one (over 20,000 entries) halves it.
  */
 export async function* streamLedgerWindow(
   db: Kysely<LedgerTables>,
@@ -325,8 +326,9 @@ export async function* streamLedgerWindow(
   to: Date,
   sliceMs = 15 * 60_000,
 ): AsyncGenerator<LedgerEntry> {
-  for (let s = from.getTime(); s < to.getTime(); s += sliceMs) {
-    const e = Math.min(s + sliceMs, to.getTime());
+  let step = Math.max(60_000, sliceMs);
+  for (let s = from.getTime(); s < to.getTime();) {
+    const e = Math.min(s + step, to.getTime());
     const slice: LedgerEntry[] = [];
     let cursor: string | null = null;
     do {
@@ -341,6 +343,9 @@ export async function* streamLedgerWindow(
       cursor = page.nextCursor;
     } while (cursor);
     for (let i = slice.length - 1; i >= 0; i--) yield slice[i]!;
+    s = e;
+    if (slice.length < 2000) step = Math.min(step * 2, DAY);
+    else if (slice.length > 20_000) step = Math.max(60_000, Math.floor(step / 2));
   }
 }
 
