@@ -12,12 +12,12 @@ import { addressInCidr } from '../identity/index.ts';
 import type { JsonValue, Ledger, LedgerEntryInput } from '../ledger/index.ts';
 import type { Category } from '../policy/index.ts';
 import { getCareRelationships, type Vault, type VaultTables } from '../vault/index.ts';
-import type { ClientCredentials, ClientStore } from './clients.ts';
-import { contractStateAt, type ContractStore } from './contracts.ts';
+import { toClient, type ClientCredentials, type ClientStore } from './clients.ts';
+import { contractStateAt, toContract, type ContractStore } from './contracts.ts';
 import type { Discloser } from './discloser.ts';
 import { GovernanceReason, refused, unauthenticated } from './errors.ts';
 import { expandFieldTokens } from './fields.ts';
-import { RateLimiter, takeDailyQuota } from './limits.ts';
+import { DailyQuota, RateLimiter } from './limits.ts';
 import type { GovernanceTables } from './migrations.ts';
 import type { TokenAuthority } from './tokens.ts';
 import { PatientScope, type ApiClient, type Contract, type TokenClaims } from './types.ts';
@@ -90,6 +90,7 @@ export class ClientGateway {
   readonly #tokens: TokenAuthority;
   readonly #discloser: () => Discloser;
   readonly #rate: RateLimiter;
+  readonly #quota: DailyQuota;
   readonly #settings: GatewaySettings;
 
   constructor(deps: {
@@ -112,6 +113,7 @@ export class ClientGateway {
     this.#tokens = deps.tokens;
     this.#discloser = deps.discloser;
     this.#rate = new RateLimiter(deps.now);
+    this.#quota = new DailyQuota(deps.db);
     this.#settings = deps.settings;
   }
 
@@ -230,26 +232,49 @@ export class ClientGateway {
         throw unauthenticated(GovernanceReason.TokenMissing, 'a bearer token is required');
       claims = await this.#tokens.verifySignature(tenant, bearer);
       this.#tokens.checkBinding(claims, origin.certificateThumbprint);
+      // One round trip: the token's record, its client and the client's contract.
       const row = await this.#db
         .selectFrom('gov_token as t')
         .innerJoin('gov_client as c', (j) =>
           j.onRef('c.tenant_id', '=', 't.tenant_id').onRef('c.id', '=', 't.client_id'),
         )
-        .select(['t.revoked_at', 't.client_id', 'c.status', 'c.contract_id'])
+        .innerJoin('gov_contract as k', (j) =>
+          j.onRef('k.tenant_id', '=', 'c.tenant_id').onRef('k.id', '=', 'c.contract_id'),
+        )
+        .selectAll('c')
+        .select([
+          't.revoked_at as token_revoked_at',
+          'k.version as k_version',
+          'k.terms as k_terms',
+          'k.status as k_status',
+          'k.valid_from as k_valid_from',
+          'k.valid_until as k_valid_until',
+          'k.created_at as k_created_at',
+          'k.updated_at as k_updated_at',
+          'k.terminated_at as k_terminated_at',
+        ])
         .where('t.tenant_id', '=', tenant)
         .where('t.jti', '=', claims.jti)
         .executeTakeFirst();
-      if (!row || row.client_id !== claims.clientId)
+      if (!row || row.id !== claims.clientId)
         throw unauthenticated(GovernanceReason.TokenUnknown, 'the access token is not known here');
       if (row.status !== 'active')
         throw unauthenticated(GovernanceReason.ClientRevoked, 'the client is revoked');
-      if (row.revoked_at !== null)
+      if (row.token_revoked_at !== null)
         throw unauthenticated(GovernanceReason.TokenRevoked, 'the access token was revoked');
-      const [client, contract] = await Promise.all([
-        this.#clients.get(tenant, claims.clientId),
-        this.#contracts.require(tenant, row.contract_id),
-      ]);
-      if (!client) throw unauthenticated(GovernanceReason.TokenUnknown, 'unknown client');
+      const client = toClient(row);
+      const contract = toContract({
+        tenant_id: row.tenant_id,
+        id: row.contract_id,
+        version: row.k_version,
+        terms: row.k_terms,
+        status: row.k_status,
+        valid_from: row.k_valid_from,
+        valid_until: row.k_valid_until,
+        created_at: row.k_created_at,
+        updated_at: row.k_updated_at,
+        terminated_at: row.k_terminated_at,
+      });
       this.#checkContract(contract, origin);
       if (
         !scopeAllows(claims.scopes, need.type, need.perm) ||
@@ -261,7 +286,7 @@ export class ClientGateway {
           scope: `system/${need.type}.${need.perm}`,
         });
       this.#rate.take(client.id, contract.ratePerMinute);
-      await takeDailyQuota(this.#db, tenant, client.id, contract.dailyLimit, this.#now());
+      await this.#quota.take(tenant, client.id, contract.dailyLimit, this.#now());
       return { tenant, claims, client, contract, origin };
     } catch (e) {
       await this.#recordRefusal(tenant, e, 'client.authorize', claims?.clientId, origin, {

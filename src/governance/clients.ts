@@ -27,7 +27,8 @@ function dummyHash(): Promise<string> {
 
 type Row = GovernanceTables['gov_client'];
 
-function toClient(r: Row): ApiClient {
+/** A stored client row as the rest of the module sees it. */
+export function toClient(r: Row): ApiClient {
   const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
   return {
     tenant: r.tenant_id,

@@ -223,7 +223,8 @@ function termsSummary(
 
 type Row = GovernanceTables['gov_contract'];
 
-function toContract(r: Row): Contract {
+/** A stored contract row as the rest of the module sees it. */
+export function toContract(r: Row): Contract {
   const terms = JSON.parse(r.terms) as ContractTerms;
   return {
     ...terms,

@@ -42,7 +42,7 @@ export {
   type ContractActor,
 } from './contracts.ts';
 export { TokenAuthority, certificateThumbprint, type TokenSettings } from './tokens.ts';
-export { RateLimiter, takeDailyQuota, usageOf, dayOf } from './limits.ts';
+export { RateLimiter, DailyQuota, takeDailyQuota, usageOf, dayOf } from './limits.ts';
 export { WindowStore, isVendor, VENDOR_ROLE, MAX_WINDOW_HOURS } from './windows.ts';
 export {
   ExportService,
