@@ -559,7 +559,8 @@ function tokensOf(input: RecognizeInput): Tok[] {
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
-  const rx = /[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*/g;
+  // Latin letters including accents (Szöllösy, José): names are not ASCII-only.
+  const rx = /\p{Script=Latin}[\p{Script=Latin}'’]*(?:-\p{Script=Latin}[\p{Script=Latin}'’]*)*/gu;
   let m: RegExpExecArray | null;
   let prevEnd = 0;
   while ((m = rx.exec(text)) !== null) {
@@ -595,7 +596,10 @@ function tokenize(text: string): Tok[] {
       l: w.toLowerCase(),
       start: m.index,
       end: m.index + w.length,
-      title: c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122,
+      title:
+        c0 < 128 && c1 < 128
+          ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
+          : /^\p{Lu}\p{Ll}/u.test(w),
       caps: w.length > 1 && w === w.toUpperCase(),
       gapBreak,
       gapComma,
@@ -822,6 +826,45 @@ export function createEnPersonRecognizer(): Recognizer {
           }
           push(out, t, toks[j]!, EntityType.Person, score, 'en-person', why);
           i = j;
+          continue;
+        }
+        // 5. Two or three capitalised words in a row that are not English words, places or
+        // organisation words (Krisztián Szöllösy, Tomomi Nishiyama) on a mixed-case line.
+        const unknownCap = (x: Tok | undefined): x is Tok =>
+          x !== undefined &&
+          x.title &&
+          x.l.length > 1 &&
+          !lex.common.has(x.l) &&
+          !CLINICAL.has(x.l) &&
+          !ORG_SUFFIX.has(x.l) &&
+          !ORG_INNER.has(x.l) &&
+          !US_STATES.has(x.l) &&
+          !COUNTRIES.has(x.l) &&
+          !lex.places.has(x.l);
+        if (unknownCap(t) && !lineIsMonocase(text, t.start, mono)) {
+          let j = i;
+          while (
+            j + 1 < toks.length &&
+            j - i < 2 &&
+            !toks[j + 1]!.gapBreak &&
+            !toks[j + 1]!.gapComma
+          ) {
+            const n = toks[j + 1]!;
+            if (unknownCap(n) || (isInitial(n) && unknownCap(toks[j + 2]))) j++;
+            else break;
+          }
+          if (j > i) {
+            push(
+              out,
+              t,
+              toks[j]!,
+              EntityType.Person,
+              0.55,
+              'en-person',
+              'capitalised words in a row that are not English words',
+            );
+            i = j;
+          }
         }
       }
       return out;
