@@ -29,6 +29,7 @@ import { PendingPage } from './pages/PendingPage.tsx';
 import { ReviewsPage } from './pages/ReviewsPage.tsx';
 import { LedgerPage } from './pages/LedgerPage.tsx';
 import { ExplainPage } from './pages/ExplainPage.tsx';
+import { TracePage } from './pages/TracePage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -92,6 +93,13 @@ const NAV: NavItem[] = [
     section: 'privacy',
     roles: ['privacy-officer'],
     render: () => <ExplainPage />,
+  },
+  {
+    path: '/officer/trace',
+    label: 'nav.trace',
+    section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <TracePage />,
   },
   {
     path: '/admin/staff',

@@ -56,6 +56,30 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch {
     throw new ApiError(0, 'CUSTOS_NETWORK', 'the service cannot be reached');
   }
+  return readAnswer<T>(res);
+}
+
+/**
+ * Sends a file as the raw request body (the trace upload), with the given content type;
+ * resolves to the parsed JSON answer.
+ */
+export async function apiUpload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': contentType, accept: 'application/json' },
+      body,
+    });
+  } catch {
+    throw new ApiError(0, 'CUSTOS_NETWORK', 'the service cannot be reached');
+  }
+  return readAnswer<T>(res);
+}
+
+/** The JSON body of an answer, or ApiError for a problem+json one. */
+async function readAnswer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let parsed: unknown = undefined;
@@ -269,4 +293,41 @@ export interface LedgerEntry {
   watermarkToken: string | null;
   sourceSystem: string | null;
   entryHash: string;
+}
+
+/** Content type to send a file to POST /api/trace with (the service sniffs the kind too). */
+export function traceContentType(file: { name: string; type: string }): string {
+  const known = ['image/png', 'image/jpeg', 'application/dicom', 'text/plain'];
+  if (known.includes(file.type)) return file.type;
+  const ext = file.name.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'png') return 'image/png';
+  if (ext === 'jpg' || ext === 'jpeg') return 'image/jpeg';
+  if (ext === 'dcm' || ext === 'dicom') return 'application/dicom';
+  if (ext === 'txt' || ext === 'text') return 'text/plain';
+  return 'application/octet-stream';
+}
+
+/** One token found by POST /api/trace, with the disclosure it names (null: no ledger entry). */
+export interface TraceFinding {
+  token: string;
+  channel: 'image-invisible' | 'dicom-invisible' | 'screen' | 'text-fingerprint';
+  confidence: number;
+  entry: {
+    seq: number;
+    occurredAt: string;
+    kind: string;
+    actorId: string;
+    patientId: string | null;
+    workstation: string | null;
+    networkAddress: string | null;
+    channel: string | null;
+    purpose: string | null;
+  } | null;
+}
+
+/** POST /api/trace */
+export interface TraceResult {
+  kind: 'image' | 'dicom' | 'text' | 'pdf' | 'unknown';
+  tried: TraceFinding['channel'][];
+  findings: TraceFinding[];
 }
