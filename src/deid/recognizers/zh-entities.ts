@@ -38,7 +38,7 @@ const GIVEN = `(?:[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
 const BEFORE_CUES =
   '患者|病人|病患|姓名|名字|家属|联系人|监护人|陪护|签名|签字|经治医生|主治医生|主治医师|管床医生|责任护士|主管护士|医生|医师|护士|主任|大夫|之子|之女|之妻|之夫|之父|之母|其子|其女|其夫|其妻|丈夫|妻子|爱人|儿子|女儿|父亲|母亲|哥哥|姐姐|弟弟|妹妹|孙子|孙女|产妇|孕妇|新生儿|患儿|委托人|申请人|报告人|审核人|记录人|操作者|检查者';
 const AFTER_CUES =
-  '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家';
+  '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家|主席|总理|副总理|部长|省长|市长|县长|书记|局长|院长|校长|总统|委员|代表|司令|董事长|总经理|经理|记者|同学|大使|师傅|阿姨|大爷|大妈|奶奶|爷爷';
 
 const CUE_BEFORE_RE = new RegExp(
   `(?:${BEFORE_CUES})[:：\\s]*(?<v>${ANY_SURNAME_CLASS}(?:某某|某|${GIVEN}{1,2}))`,
@@ -46,6 +46,11 @@ const CUE_BEFORE_RE = new RegExp(
 );
 const CUE_AFTER_RE = new RegExp(
   `(?<v>${STRONG_SURNAME_CLASS}${GIVEN}{1,2})(?=${AFTER_CUES})`,
+  'gd',
+);
+/** A bare surname before a title (江主席, 王主任, 李医生): the surname alone names the person. */
+const SURNAME_TITLE_RE = new RegExp(
+  `(?<v>${ANY_SURNAME_CLASS})(?=主席|总理|部长|省长|市长|书记|院长|校长|总统|主任|医生|医师|护士|大夫|教授|老师|先生|女士|师傅|阿姨)`,
   'gd',
 );
 const MOU_RE = new RegExp(`${ANY_SURNAME_CLASS}(?:某某|某)`, 'g');
@@ -140,6 +145,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       for (const [rx, score, why] of [
         [CUE_BEFORE_RE, 0.85, 'surname after a cue word'],
         [CUE_AFTER_RE, 0.8, 'surname before a title or cue'],
+        [SURNAME_TITLE_RE, 0.6, 'bare surname before a title'],
       ] as const) {
         rx.lastIndex = 0;
         let m: RegExpExecArray | null;
