@@ -29,6 +29,8 @@ export interface Config {
   publicUrl: string;
   /** Production mode refuses demo conveniences (e.g. logging one-time codes). */
   production: boolean;
+  /** Minutes between privacy-monitor runs over the ledger; 0 turns the worker off. */
+  monitorIntervalMinutes: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -47,6 +49,7 @@ const envNames = {
   logLevel: 'LOG_LEVEL',
   publicUrl: 'CUSTOS_PUBLIC_URL',
   production: 'NODE_ENV',
+  monitorIntervalMinutes: 'CUSTOS_MONITOR_INTERVAL_MINUTES',
 } as const satisfies Record<keyof Config, string>;
 
 function invalid(setting: string, why: string): never {
@@ -150,6 +153,13 @@ export function loadConfig(env: Source = process.env, cwd: string = process.cwd(
     logLevel: logLevel as Config['logLevel'],
     publicUrl: publicUrl.replace(/\/$/, ''),
     production: get('production') === 'production',
+    monitorIntervalMinutes: optionalInt(
+      'CUSTOS_MONITOR_INTERVAL_MINUTES',
+      get('monitorIntervalMinutes'),
+      15,
+      0,
+      1440,
+    ),
   };
 }
 

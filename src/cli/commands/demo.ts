@@ -8,7 +8,14 @@ import { createLogger, parsePositiveInt, runCommand } from '../run.ts';
 /** Seeds the demo hospital with a progress bar per phase on stderr. */
 export async function seedWithProgress(
   rt: Runtime,
-  params: { patients: number; staff: number; days: number; seed: string; tenant: string },
+  params: {
+    patients: number;
+    staff: number;
+    days: number;
+    seed: string;
+    tenant: string;
+    now?: Date;
+  },
 ): Promise<SeedReport> {
   const bars = new MultiBar(
     {

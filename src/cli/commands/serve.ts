@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { buildApp } from '../../api/index.ts';
+import { runMonitorOnLedger, startMonitorWorker, type MonitorWorker } from '../../monitor/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
 import { createLogger, runCommand } from '../run.ts';
 import { printSeedReport, seedWithProgress } from './demo.ts';
@@ -15,8 +16,18 @@ export function serveCommand(): Command {
         const log = createLogger(config);
         const runtime = await createRuntime(config, { log });
         const app = await buildApp(runtime);
+        let worker: MonitorWorker | undefined;
+        const startWorker = () => {
+          if (config.monitorIntervalMinutes > 0 && !worker) {
+            worker = startMonitorWorker(runtime, {
+              tenant: config.tenant,
+              intervalMs: config.monitorIntervalMinutes * 60_000,
+            });
+          }
+        };
         const shutdown = async (signal: string) => {
           log.info({ signal }, 'stopping');
+          await worker?.stop();
           await app.close();
           await runtime.close();
           process.exit(0);
@@ -42,15 +53,26 @@ export function serveCommand(): Command {
             days: config.demoDays,
             seed: config.demoSeed,
             tenant: config.tenant,
+            now: runtime.now(),
           }).then(
-            (r) => printSeedReport(r, config.publicUrl),
+            async (r) => {
+              printSeedReport(r, config.publicUrl);
+              // A first monitor pass over the whole demo window, so the dashboard has cases.
+              const to = runtime.now();
+              const from = new Date(to.getTime() - config.demoDays * 86_400_000);
+              const stats = await runMonitorOnLedger(runtime, { tenant: config.tenant, from, to });
+              out(
+                `Privacy monitor: ${stats.accesses} accesses, ${stats.alerts} alerts, ${stats.cases} cases opened (${stats.seconds.toFixed(1)} s).`,
+              );
+              startWorker();
+            },
             (e: unknown) =>
               log.error(
                 { code: (e as { code?: string }).code ?? 'CUSTOS_INTERNAL' },
                 'demo generation failed',
               ),
           );
-        }
+        } else startWorker();
         if (await runtime.identity.needsSetup(config.tenant)) {
           const token = await runtime.identity.issueSetupToken(config.tenant);
           out('');
