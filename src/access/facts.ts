@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import {
   getCareRelationships,
+  getCareRelationshipsWithEncounters,
   getStaffDepartments,
   readLabels,
   readResources,
@@ -353,7 +354,8 @@ function kindOf(r: CareRelationship, current: boolean): RelationshipKind | null 
 
 /**
  * The staff member's relationships with the patient as policy facts, and the departments the
- * patient is admitted to among the staff member's. Periods are passed as they are: the policy
+ * patient is admitted to among the staff member's. Pass the patient's clear `rows` (all of
+ * them, as `loadClearRows` returns) to save two queries. Periods are passed as they are: the policy
  * applies its own window (default 72 h) around them.
  */
 export async function loadRelationships(
@@ -363,10 +365,29 @@ export async function loadRelationships(
   staffId: string,
   departments: readonly string[],
   now: Date,
+  rows?: readonly ClearRow[],
 ): Promise<{ relationships: RelationshipFact[]; admittedDepartmentIds: string[] }> {
-  const rels = await getCareRelationships(vault.db, tenant, patientId, staffId, now, {
-    departments,
-  });
+  // With the patient's clear rows at hand, one query (links) instead of three.
+  const rels = rows
+    ? await getCareRelationshipsWithEncounters(
+        vault.db,
+        tenant,
+        patientId,
+        staffId,
+        now,
+        departments,
+        rows
+          .filter((r) => r.resourceType === 'Encounter')
+          .map((r) => ({
+            id: r.id,
+            organizationId: r.organizationId,
+            status: r.status,
+            category: r.category,
+            periodStart: r.periodStart,
+            periodEnd: r.periodEnd,
+          })),
+      )
+    : await getCareRelationships(vault.db, tenant, patientId, staffId, now, { departments });
   const out: RelationshipFact[] = [];
   const admitted = new Set<string>();
   const seen = new Set<string>();

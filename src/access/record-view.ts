@@ -156,6 +156,28 @@ function possibleSections(type: string, classification: ClassificationConfig): S
 function bucketTypes(
   wanted: ReadonlyMap<string, ReadonlySet<string>>,
   classification: ClassificationConfig,
+): ReadonlyMap<string, string[]> {
+  // Pure in (wanted, classification): memoised per classification object, keyed by the wanted
+  // types and sections (a handful of distinct keys: one per role/field set).
+  const key = [...wanted]
+    .map(([t, s]) => `${t}:${[...s].sort().join(',')}`)
+    .sort()
+    .join('|');
+  let memo = BUCKETS.get(classification);
+  if (!memo) BUCKETS.set(classification, (memo = new Map()));
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const out = computeBuckets(wanted, classification);
+  if (memo.size >= 256) memo.clear();
+  memo.set(key, out);
+  return out;
+}
+
+const BUCKETS = new WeakMap<ClassificationConfig, Map<string, ReadonlyMap<string, string[]>>>();
+
+function computeBuckets(
+  wanted: ReadonlyMap<string, ReadonlySet<string>>,
+  classification: ClassificationConfig,
 ): Map<string, string[]> {
   const buckets: { types: string[]; sections: Set<string> }[] = [];
   const fits = (types: string[], sections: Set<string>): boolean =>

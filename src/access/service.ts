@@ -203,6 +203,7 @@ export class AccessService {
   readonly #workstations = new Map<string, { at: number; list: Workstation[] }>();
   readonly #departments = new Map<string, { at: number; ids: string[] }>();
   readonly #labels = new LabelCache();
+  readonly #profiles = new Map<string, MaskingProfile>();
 
   constructor(deps: AccessDeps) {
     this.#deps = deps;
@@ -608,19 +609,19 @@ export class AccessService {
     const who = await this.#identify(req);
     if (!isWellFormedId(patientId)) throw notFound();
     const now = this.#deps.now();
-    // Facts of the patient and the care graph, looked up together (no disclosed field is read).
-    const [ctx, rels] = await Promise.all([
-      this.#context(req.tenant, patientId, now),
-      loadRelationships(
-        this.#deps.vault,
-        req.tenant,
-        patientId,
-        who.staff.id,
-        who.principal.departmentIds,
-        now,
-      ),
-    ]);
+    // Facts of the patient, then the care graph from its links and the clear rows already read
+    // (one link query; no disclosed field is read).
+    const ctx = await this.#context(req.tenant, patientId, now);
     if (!ctx) throw notFound();
+    const rels = await loadRelationships(
+      this.#deps.vault,
+      req.tenant,
+      patientId,
+      who.staff.id,
+      who.principal.departmentIds,
+      now,
+      ctx.rows,
+    );
     // decide
     const input = await this.#input(who, ctx, action, channel, now, opts, false, rels);
     let decision = this.#policy.decideAccess(input);
@@ -654,16 +655,7 @@ export class AccessService {
       throw denied(decision);
     }
     // record
-    const profile = resolveMaskingProfile(
-      {
-        roles: who.principal.roles,
-        purpose: who.purpose,
-        channel,
-        deidentify: decision.deidentify,
-        locale: this.settings.locale,
-      },
-      this.settings.masking,
-    );
+    const profile = this.#profile(who.principal.roles, who.purpose, channel, decision.deidentify);
     const token = await this.#token(req.tenant);
     const reasons = [
       ...decision.reasons.filter((r) => r.effect === 'permit').map((r) => r.policyId),
@@ -805,6 +797,30 @@ export class AccessService {
     if (grant) input.breakGlass = grant;
     if (opts.requested) input.requested = opts.requested;
     return input;
+  }
+
+  /**
+   * The masking profile of (roles, purpose, channel, de-identification): a pure function of
+   * those and the service's settings, so it is resolved once per combination.
+   */
+  #profile(roles: readonly string[], purpose: Purpose, channel: Channel, deidentify: boolean) {
+    const key = `${roles.join('+')}|${purpose}|${channel}|${deidentify ? 1 : 0}`;
+    let p = this.#profiles.get(key);
+    if (!p) {
+      p = resolveMaskingProfile(
+        {
+          roles: roles as PrincipalFacts['roles'],
+          purpose,
+          channel,
+          deidentify,
+          locale: this.settings.locale,
+        },
+        this.settings.masking,
+      );
+      if (this.#profiles.size >= 512) this.#profiles.clear();
+      this.#profiles.set(key, p);
+    }
+    return p;
   }
 
   async #context(tenant: string, patientId: string, now: Date): Promise<PatientContext | null> {

@@ -257,6 +257,140 @@ export async function getCareRelationships(
   return out;
 }
 
+/** Clear columns of one of the patient's encounters (as the caller already loaded them). */
+export interface ClearEncounter {
+  id: string;
+  organizationId: string | null;
+  status: string | null;
+  /** Encounter class code (the `category` column). */
+  category: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+}
+
+/**
+ * The same relationships as `getCareRelationships`, in one round trip: personal and department
+ * links come from a single link query (a link matching both is reported under both, as there),
+ * and "admitted in one of the departments" is computed from `encounters`, the patient's
+ * encounters the caller has already read from the clear columns (they must be all of them).
+ */
+export async function getCareRelationshipsWithEncounters(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  patientId: string,
+  staffId: string,
+  at: Date,
+  departments: readonly string[],
+  encounters: readonly ClearEncounter[],
+): Promise<CareRelationship[]> {
+  const depts = new Set(departments);
+  const rows = await db
+    .selectFrom('vault_link as l')
+    .innerJoin('vault_resource as r', (j) =>
+      j
+        .onRef('r.tenant_id', '=', 'l.tenant_id')
+        .onRef('r.resource_type', '=', 'l.resource_type')
+        .onRef('r.id', '=', 'l.resource_id'),
+    )
+    .select([
+      'l.kind',
+      'l.resource_type',
+      'l.resource_id',
+      'l.practitioner_id',
+      'l.organization_id',
+      'l.period_start',
+      'l.period_end',
+      'r.status',
+      'r.category',
+    ])
+    .where('l.tenant_id', '=', tenant)
+    .where('l.patient_id', '=', patientId)
+    .where((eb) =>
+      depts.size > 0
+        ? eb.or([eb('l.practitioner_id', '=', staffId), eb('l.organization_id', 'in', [...depts])])
+        : eb('l.practitioner_id', '=', staffId),
+    )
+    .execute();
+  const out: CareRelationship[] = [];
+  const push = (
+    kind: CareRelationshipKind,
+    via: CareRelationship['via'],
+    resourceType: string,
+    resourceId: string,
+    organizationId: string | null,
+    status: string | null,
+    ps: Date | null,
+    pe: Date | null,
+  ) =>
+    out.push({
+      kind,
+      via,
+      resourceType,
+      resourceId,
+      organizationId,
+      status,
+      periodStart: ps,
+      periodEnd: pe,
+      current: covers(ps, pe, at) && !(status !== null && TERMINAL.has(status)),
+    });
+  const personal: (typeof rows)[number][] = [];
+  const department: (typeof rows)[number][] = [];
+  for (const r of rows) {
+    if (r.practitioner_id === staffId) personal.push(r);
+    if (r.organization_id !== null && depts.has(r.organization_id)) department.push(r);
+  }
+  for (const r of personal) {
+    const k = personalKind(r.kind, r.resource_type, r.category);
+    if (k)
+      push(
+        k,
+        'practitioner',
+        r.resource_type,
+        r.resource_id,
+        r.organization_id,
+        r.status,
+        toDate(r.period_start),
+        toDate(r.period_end),
+      );
+  }
+  for (const r of department) {
+    const k = departmentKind(r.kind, r.resource_type, r.category);
+    if (k)
+      push(
+        k,
+        'department',
+        r.resource_type,
+        r.resource_id,
+        r.organization_id,
+        r.status,
+        toDate(r.period_start),
+        toDate(r.period_end),
+      );
+  }
+  for (const e of encounters) {
+    if (
+      e.organizationId !== null &&
+      depts.has(e.organizationId) &&
+      e.category !== null &&
+      INPATIENT_CLASSES.includes(e.category) &&
+      e.status !== null &&
+      ADMITTED_STATUSES.includes(e.status) &&
+      covers(e.periodStart, e.periodEnd, at)
+    )
+      push(
+        'admitted-in-department',
+        'department',
+        'Encounter',
+        e.id,
+        e.organizationId,
+        e.status,
+        e.periodStart,
+        e.periodEnd,
+      );
+  }
+  return out;
+}
+
 /** Patients currently admitted (inpatient encounter in progress) in a department. */
 export async function listAdmittedPatients(
   db: Kysely<VaultTables>,

@@ -69,12 +69,14 @@ export {
 export {
   CareRelationshipKind,
   getCareRelationships,
+  getCareRelationshipsWithEncounters,
   getStaffDepartments,
   listAdmittedPatients,
   getPatientCareProviders,
   compareStaffAndPatient,
   findPatientsForStaff,
   type CareRelationship,
+  type ClearEncounter,
   type StaffDepartment,
 } from './care-graph.ts';
 export {
