@@ -25,11 +25,11 @@ import { StaffPage } from './pages/StaffPage.tsx';
 import { WorkstationsPage } from './pages/WorkstationsPage.tsx';
 import { DepartmentsPage } from './pages/DepartmentsPage.tsx';
 import { RecordsPage } from './pages/RecordsPage.tsx';
-import { PendingPage } from './pages/PendingPage.tsx';
 import { ReviewsPage } from './pages/ReviewsPage.tsx';
 import { LedgerPage } from './pages/LedgerPage.tsx';
 import { ExplainPage } from './pages/ExplainPage.tsx';
 import { TracePage } from './pages/TracePage.tsx';
+import { CasesPage } from './pages/CasesPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -69,9 +69,7 @@ const NAV: NavItem[] = [
     label: 'nav.alerts',
     section: 'privacy',
     roles: ['privacy-officer'],
-    render: () => (
-      <PendingPage title="nav.alerts" endpoint="GET /api/monitor/alerts, GET /api/monitor/cases" />
-    ),
+    render: () => <CasesPage />,
   },
   {
     path: '/officer/break-glass',

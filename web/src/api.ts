@@ -331,3 +331,153 @@ export interface TraceResult {
   tried: TraceFinding['channel'][];
   findings: TraceFinding[];
 }
+
+/** A share of staff accesses explained by a care relationship (monitor). */
+export interface ShareFigure {
+  total: number;
+  explained: number;
+  share: number;
+}
+
+/** GET /api/monitor/dashboard */
+export interface MonitorDashboard {
+  days: number;
+  since: string;
+  alerts: {
+    total: number;
+    byDetector: Record<string, number>;
+    byKind: Record<string, number>;
+    byDepartment: Record<string, number>;
+    byDay: Record<string, number>;
+  };
+  cases: Record<string, number>;
+  explained: {
+    runs: number;
+    overall: ShareFigure;
+    byDepartment: Record<string, ShareFigure>;
+    byRole: Record<string, ShareFigure>;
+  };
+  topUsers: {
+    actorId: string;
+    actorKind: string;
+    department: string | null;
+    role: string | null;
+    alerts: number;
+    maxScore: number;
+  }[];
+  breakGlassReviewsDue: number | null;
+}
+
+/** A sentence of evidence, in both languages. */
+export interface Evidence {
+  code: string;
+  en: string;
+  zh: string;
+}
+
+/** A monitor alert as stored. */
+export interface MonitorAlert {
+  id: string;
+  actorId: string;
+  actorKind: string;
+  kind: string;
+  kinds: string[];
+  patientIds: string[];
+  start: string;
+  end: string;
+  score: number;
+  evidence: Evidence[];
+  eventIds: string[];
+  detectors: string[];
+  status: string;
+  caseId: string | null;
+}
+
+/** Case states. */
+export const CASE_STATUSES = ['open', 'assigned', 'resolved'] as const;
+/** How a case ends. */
+export const DISPOSITIONS = ['false-positive', 'education', 'sanction'] as const;
+/** Sanctions recorded on a staff privacy record. */
+export const SANCTIONS = [
+  'warning',
+  'written-warning',
+  'retraining',
+  'access-suspension',
+  'suspension',
+  'dismissal',
+  'referral-to-authorities',
+] as const;
+
+/** An investigation case (事件工单). */
+export interface MonitorCase {
+  id: string;
+  actorId: string;
+  actorKind: string;
+  status: (typeof CASE_STATUSES)[number];
+  score: number;
+  kinds: string[];
+  patientIds: string[];
+  start: string;
+  end: string;
+  assignee: string | null;
+  openedBy: string;
+  openedAt: string;
+  disposition: (typeof DISPOSITIONS)[number] | null;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+}
+
+/** GET /api/monitor/cases/:id */
+export interface CaseDetail {
+  case: MonitorCase;
+  alerts: MonitorAlert[];
+  timeline: {
+    seq: number;
+    at: string;
+    by: string;
+    type:
+      | 'opened'
+      | 'evidence'
+      | 'assigned'
+      | 'note'
+      | 'resolved'
+      | 'sanction'
+      | 'escalated'
+      | 'reopened';
+    body: Record<string, unknown>;
+  }[];
+}
+
+/** POST /api/monitor/run */
+export interface MonitorRunStats {
+  runId: string;
+  from: string;
+  to: string;
+  events: number;
+  accesses: number;
+  explained: ShareFigure;
+  alerts: number;
+  suppressed: number;
+  newAlerts: number;
+  cases: number;
+  caseIds: string[];
+}
+
+/** GET /api/monitor/staff/:id/privacy-record */
+export interface PrivacyRecord {
+  staffId: string;
+  departmentId: string | null;
+  roles: string[];
+  status: string;
+  entries: {
+    id: string;
+    staffId: string;
+    caseId: string;
+    kind: 'education' | 'sanction';
+    sanction: string | null;
+    note: string;
+    escalatedTo: string | null;
+    recordedBy: string;
+    recordedAt: string;
+  }[];
+}

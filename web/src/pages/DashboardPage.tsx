@@ -1,16 +1,19 @@
 /**
- * The privacy dashboard. Today it draws what the service already offers: staff accounts by
- * department and employment status, and the accounts that need TOTP but have not enrolled. The
- * alert, explained-access and break-the-glass panels join when the monitor's endpoints land.
+ * The privacy dashboard: the monitor's panels (alerts by detector, department and day,
+ * explained-access share, top users, open cases, break-the-glass reviews due), then staff
+ * accounts by department and employment status and the accounts that need TOTP but have not
+ * enrolled.
  */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, STATUSES, type Staff, type StaffPage } from '../api.ts';
 import { useDepartmentName } from '../components/departments.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { EChart } from '../components/EChart.tsx';
+import { hasRole, useMe } from '../session.tsx';
+import { MonitorPanels } from './MonitorPanels.tsx';
 
 const MAX_PAGES = 20;
 const STATUS_COLORS = { active: '#2f9e44', suspended: '#f08c00', departed: '#868e96' };
@@ -46,6 +49,8 @@ function Stat({ label, value, color }: { label: string; value: number; color?: s
 export default function DashboardPage() {
   const { t } = useTranslation();
   const depName = useDepartmentName();
+  const me = useMe().data;
+  const showMonitor = !!me && hasRole(me, ['privacy-officer', 'administrator']);
   const staff = useQuery({ queryKey: ['staff', 'all'], queryFn: loadAllStaff });
 
   const option = useMemo(() => {
@@ -80,6 +85,7 @@ export default function DashboardPage() {
 
   return (
     <Stack>
+      {showMonitor && <MonitorPanels />}
       <SimpleGrid cols={4}>
         <Stat label={t('dashboard.accounts')} value={rows.length} />
         <Stat label={t('dashboard.active')} value={count('active')} color="green" />
@@ -96,14 +102,6 @@ export default function DashboardPage() {
           <EChart option={option} label={t('dashboard.staffChart')} />
         )}
       </Paper>
-      <Alert color="gray" title={t('pending.title')}>
-        <Group gap={4}>
-          <Text size="sm">{t('pending.body')}</Text>
-          <Code>GET /api/monitor/alerts</Code>
-          <Code>GET /api/monitor/stats</Code>
-          <Code>GET /api/break-glass/reviews</Code>
-        </Group>
-      </Alert>
     </Stack>
   );
 }
