@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { governanceRoutes } from './routes/governance.ts';
 import { portalRoutes } from './routes/portal.ts';
+import { deidRoutes } from './routes/deid.ts';
 import { fhirRoutes } from './routes/fhir.ts';
 import { fhirReadRoutes } from './routes/fhir-read.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
@@ -86,6 +87,7 @@ export async function buildApp(runtime: Runtime, opts: AppOptions = {}): Promise
   await app.register(ledgerRoutes, { runtime });
   await app.register(fhirRoutes, { runtime });
   await app.register(traceRoutes, { runtime });
+  await app.register(deidRoutes, { runtime });
   await app.register(fhirReadRoutes, { runtime });
   await app.register(incidentRoutes, { runtime });
   await app.register(monitorRoutes, { runtime });
