@@ -189,6 +189,8 @@ interface Identified {
   workstation: WorkstationFacts;
   workstationLabel: string | undefined;
   address: string | null;
+  /** Ethics approval, court order or request id some purposes require. */
+  reference?: string;
 }
 
 /**
@@ -757,6 +759,7 @@ export class AccessService {
       workstation,
       workstationLabel: ws?.label,
       address,
+      ...(req.reference ? { reference: req.reference } : {}),
     };
   }
 
@@ -796,6 +799,7 @@ export class AccessService {
     };
     if (grant) input.breakGlass = grant;
     if (opts.requested) input.requested = opts.requested;
+    if (who.reference) input.reference = who.reference;
     return input;
   }
 
