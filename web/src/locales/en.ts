@@ -357,7 +357,7 @@ export const en = {
       result:
         '{{events}} ledger entries read, {{accesses}} accesses; {{share}}% explained by a care relationship; {{alerts}} new alerts, {{cases}} cases opened.',
     },
-    alerts: { title: 'New alerts', empty: 'No new alerts.' },
+    alerts: { title: 'New alerts not yet in a case', empty: 'No new alerts.' },
     list: { title: 'Cases', empty: 'No cases with this status.' },
     cols: {
       actor: 'Staff ID',
@@ -436,6 +436,7 @@ export const en = {
     },
   },
   monitor: {
+    title: 'Privacy monitoring',
     alerts: 'Alerts',
     openCases: 'Open cases',
     explainedShare: 'Explained accesses',

@@ -349,7 +349,7 @@ export const zhCN: Messages = {
       result:
         '读取账本记录 {{events}} 条，访问 {{accesses}} 次；{{share}}% 可由诊疗关系解释；新告警 {{alerts}} 条，新建事件工单 {{cases}} 个。',
     },
-    alerts: { title: '新告警', empty: '没有新告警。' },
+    alerts: { title: '尚未归入事件工单的新告警', empty: '没有新告警。' },
     list: { title: '事件工单', empty: '没有此状态的事件工单。' },
     cols: {
       actor: '人员编号',
@@ -428,6 +428,7 @@ export const zhCN: Messages = {
     },
   },
   monitor: {
+    title: '隐私监测',
     alerts: '告警',
     openCases: '未结事件工单',
     explainedShare: '可解释的访问',

@@ -79,7 +79,7 @@ export function MonitorPanels() {
           {
             name: t('monitor.alerts'),
             type: 'line',
-            smooth: true,
+            showSymbol: false,
             areaStyle: { opacity: 0.15 },
             itemStyle: { color: '#c92a2a' },
             data: days.map((x) => d.alerts.byDay[x] ?? 0),
@@ -123,7 +123,7 @@ export function MonitorPanels() {
   return (
     <Stack data-testid="monitor-dashboard">
       <Group justify="space-between">
-        <Title order={3}>{t('nav.alerts')}</Title>
+        <Title order={3}>{t('monitor.title')}</Title>
         <Badge variant="light" tt="none">
           {t('monitor.period', { days: d.days })}
         </Badge>
