@@ -420,6 +420,7 @@ export const en = {
       escalated: 'Escalated to {{to}}.',
     },
     detail: {
+      patientsMore: '{{list}} and {{n}} more',
       title: 'Case: {{actor}}',
       timeline: 'Evidence timeline',
       record: 'Privacy record of {{staff}}',

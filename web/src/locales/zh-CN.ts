@@ -412,6 +412,7 @@ export const zhCN: Messages = {
       escalated: '上报至 {{to}}。',
     },
     detail: {
+      patientsMore: '{{list}} 等，另有 {{n}} 位',
       title: '事件工单：{{actor}}',
       timeline: '证据时间线',
       record: '{{staff}} 的隐私保护记录',

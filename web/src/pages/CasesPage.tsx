@@ -4,7 +4,7 @@
  * evidence timeline, the staff member's privacy record, assignment, notes and resolution with a
  * disposition (and a sanction). Everything goes through the monitor routes.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -50,7 +50,7 @@ function useEvidenceText() {
   return (e: Evidence) => (i18n.language.startsWith('zh') ? e.zh : e.en);
 }
 
-const scoreColor = (s: number) => (s >= 0.8 ? 'red' : s >= 0.5 ? 'orange' : 'yellow');
+const scoreColor = (s: number) => (s >= 0.8 ? 'red.8' : s >= 0.5 ? 'orange.8' : 'yellow.8');
 
 /** The alerts and cases view. */
 export function CasesPage() {
@@ -161,9 +161,9 @@ function AlertsPanel({ onOpenCase }: { onOpenCase: (id: string) => void }) {
                   <Kinds kinds={a.kinds} />
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={scoreColor(a.score)} variant="light">
+                  <Text size="sm" fw={700} c={scoreColor(a.score)}>
                     {a.score.toFixed(2)}
-                  </Badge>
+                  </Text>
                 </Table.Td>
                 <Table.Td>{a.patientIds.length}</Table.Td>
                 <Table.Td>{new Date(a.start).toLocaleString()}</Table.Td>
@@ -263,9 +263,9 @@ function CasesPanel({
                   <Kinds kinds={c.kinds} />
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={scoreColor(c.score)} variant="light">
+                  <Text size="sm" fw={700} c={scoreColor(c.score)}>
                     {c.score.toFixed(2)}
-                  </Badge>
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   {t(`cases.statuses.${c.status}`)}
@@ -311,6 +311,12 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
     retry: false,
   });
   const done = () => void qc.invalidateQueries({ queryKey: ['monitor'] });
+  // Bring a newly opened case into view (the lists above it can be long).
+  const box = useRef<HTMLDivElement>(null);
+  const loaded = q.isSuccess;
+  useEffect(() => {
+    if (loaded) box.current?.scrollIntoView({ block: 'start' });
+  }, [id, loaded]);
   const post = (path: string, body: unknown) =>
     api<unknown>('POST', `/api/monitor/cases/${encodeURIComponent(id)}/${path}`, body);
   const [assignee, setAssignee] = useState('');
@@ -353,7 +359,7 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
     !!disposition && resolveNote.trim().length > 0 && (disposition !== 'sanction' || !!sanction);
 
   return (
-    <Paper withBorder p="md" data-testid="case">
+    <Paper withBorder p="md" data-testid="case" ref={box}>
       <Group justify="space-between" mb="sm">
         <Title order={3}>{t('cases.detail.title', { actor: c.actorId })}</Title>
         <Button variant="default" size="xs" onClick={onClose}>
@@ -368,7 +374,19 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
           label={t('cases.cols.window')}
           value={`${new Date(c.start).toLocaleString()} – ${new Date(c.end).toLocaleString()}`}
         />
-        <Field label={t('cases.cols.patients')} value={c.patientIds.join(', ') || '—'} />
+        <Field
+          label={t('cases.cols.patients')}
+          value={
+            c.patientIds.length === 0
+              ? '—'
+              : c.patientIds.length <= 8
+                ? c.patientIds.join(', ')
+                : t('cases.detail.patientsMore', {
+                    list: c.patientIds.slice(0, 8).join(', '),
+                    n: c.patientIds.length - 8,
+                  })
+          }
+        />
         <Field label={t('cases.cols.kinds')} value={<Kinds kinds={c.kinds} />} />
         {c.disposition && (
           <Field
