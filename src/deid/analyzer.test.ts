@@ -162,3 +162,53 @@ describe('pipeline', () => {
     expect(fs.filter((x) => x.type === EntityType.Phone)).toHaveLength(20_000);
   });
 });
+
+describe('English places, hospitals and phone formats', () => {
+  const types = (text: string, type: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === type)
+      .map(([, s]) => s);
+  it.each([
+    ['Her daughter flew in from Seattle last night.', 'Seattle'],
+    ['DAUGHTER ARRIVING FROM ROME TOMORROW.', 'ROME'],
+    ['Plan to discharge to Sacred Heart Memorial in the morning.', 'Sacred Heart Memorial'],
+    ['Awaiting a bed at Baltimore Rehab per case manager.', 'Baltimore Rehab'],
+    ['Pt med-flighted to MGH for cath.', 'MGH'],
+    ['Seen by the liaison nurse from GBMC today.', 'GBMC'],
+    ['Transferred to Westwing 4 after the procedure.', 'Westwing'],
+    ['Will go to St. Mary’s tomorrow.', 'St. Mary’s'],
+  ])('finds the place in %s', (text, place) => {
+    const all = found(text, 'en').map(([, s]) => s);
+    expect(all.some((s) => s.includes(place) || place.includes(s))).toBe(true);
+  });
+  it.each([
+    'Breathing in synch with the vent.',
+    'Remains on mech vent overnight.',
+    'Started on NPH insulin bid.',
+    'Received from OSH intubated.',
+    'Started on Kefzol 1gm q8h.',
+    'Changed to Apaced 88 overnight.',
+  ])('finds no place in %s', (text) => {
+    expect(types(text, EntityType.Location)).toEqual([]);
+  });
+  it.each([
+    ['his wife (201/324/1423) confirms', '201/324/1423'],
+    ['dtr - 212- 476- 8356.', '212- 476- 8356'],
+    ['CELLULAR-410 202-6694', '410 202-6694'],
+    ['can be reached at 202 2671093.', '202 2671093'],
+    ['son, (240444-1243) was in', '(240444-1243)'],
+    ['PG 33445', '33445'],
+    ['beeper number 55037 for consents', '55037'],
+  ])('finds the phone number in %s', (text, phone) => {
+    expect(types(text, EntityType.Phone)).toContain(phone);
+  });
+  it.each([
+    'Tidal volumes 800-1000cc.',
+    'Goal 500-1000 negative.',
+    'HR 100-1112 on the monitor.',
+    'Vent ac 14 x 700 40% peep 5.',
+    'He called 911 from home.',
+  ])('finds no phone number in %s', (text) => {
+    expect(types(text, EntityType.Phone)).toEqual([]);
+  });
+});

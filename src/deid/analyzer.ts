@@ -7,6 +7,7 @@ import { createPatternRecognizer } from './pattern-recognizer.ts';
 import {
   createEnAddressRecognizer,
   createEnFacilityRecognizer,
+  createEnHospitalRecognizer,
   createEnLocationRecognizer,
   createEnOrganizationRecognizer,
   createEnPersonRecognizer,
@@ -118,6 +119,7 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
     createEnPersonRecognizer(),
     createEnLocationRecognizer(),
     createEnFacilityRecognizer(),
+    createEnHospitalRecognizer(),
     createEnOrganizationRecognizer(),
     createEnAddressRecognizer(),
     createZhPersonRecognizer({ pos }),

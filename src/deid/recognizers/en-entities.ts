@@ -6,6 +6,7 @@
  */
 import { loadEnLexicons } from '../lexicons.ts';
 import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
+import { AMBIGUOUS_CITIES, HOSPITAL_NAMES, MAJOR_CITIES } from './en-places.ts';
 
 interface Tok {
   w: string; // as written
@@ -294,6 +295,8 @@ const ORG_SUFFIX = new Set([
   'ministries',
   'agency',
   'society',
+  'memorial',
+  'rehab',
 ]);
 const ORG_INNER = new Set([
   'medical',
@@ -878,6 +881,7 @@ function placeFirstWords(lex: ReturnType<typeof loadEnLexicons>): Set<string> {
     firstWords = new Set<string>();
     for (const p of lex.places) firstWords.add(p.split(' ')[0]!);
     for (const p of US_STATES) firstWords.add(p.split(' ')[0]!);
+    for (const p of MAJOR_CITIES) firstWords.add(p.split(' ')[0]!);
   }
   return firstWords;
 }
@@ -920,13 +924,21 @@ export function createEnLocationRecognizer(): Recognizer {
             .join(' ');
           const isState = US_STATES.has(phrase);
           const isCountry = COUNTRIES.has(phrase);
-          const isPlace = lex.places.has(phrase);
+          const isCity = MAJOR_CITIES.has(phrase);
+          const isPlace = isCity || lex.places.has(phrase);
           if (!isState && !isCountry && !isPlace) continue;
-          if (n === 1 && (lex.common.has(phrase) || CLINICAL.has(phrase)) && !isState && !isCountry)
-            continue;
           const prev = toks[i - 1];
           const cue = prev && PLACE_PREPS.has(prev.l) && !t.gapBreak;
-          let score = isState || isCountry ? 0.6 : 0.45;
+          if (isCity && n === 1 && AMBIGUOUS_CITIES.has(phrase) && !cue) continue;
+          if (
+            n === 1 &&
+            (lex.common.has(phrase) || CLINICAL.has(phrase)) &&
+            !isState &&
+            !isCountry &&
+            !(isCity && cue)
+          )
+            continue;
+          let score = isState || isCountry || isCity ? 0.6 : 0.45;
           if (cue) score += 0.2;
           if (!monoLine && t.title) score += 0.05;
           if (lex.first.has(phrase) || lex.last.has(phrase)) score -= 0.1;
@@ -937,7 +949,7 @@ export function createEnLocationRecognizer(): Recognizer {
             EntityType.Location,
             Math.min(score, 0.85),
             'en-location',
-            `${isState ? 'US state' : isCountry ? 'country' : 'place name'}${cue ? ` after "${prev.w}"` : ''}`,
+            `${isState ? 'US state' : isCountry ? 'country' : isCity ? 'city' : 'place name'}${cue ? ` after "${prev!.w}"` : ''}`,
           );
           i += n - 1;
           break;
@@ -1127,6 +1139,138 @@ export function createEnFacilityRecognizer(): Recognizer {
           why: `unknown word after "${verb.w} ${prep.w}"`,
         });
         i = e;
+      }
+      return out;
+    },
+  };
+}
+
+/** Prepositions and verbs after which a hospital, ward or unit is named. */
+const FACILITY_CUES = new Set([
+  'to',
+  'at',
+  'from',
+  'on',
+  'in',
+  'into',
+  'by',
+  'per',
+  'leave',
+  'left',
+  'enroute',
+  'via',
+]);
+/** Generic hospital abbreviations that name no particular hospital. */
+const GENERIC_HOSPITAL_ABBR = new Set([
+  'osh',
+  'ch',
+  'nh',
+  'snh',
+  'lth',
+  'rh',
+  'nph',
+  'wh',
+  'th',
+  'sh',
+]);
+/** A floor number (1-20) standing alone after a ward name, not a dose or a reading. */
+const FLOOR_AFTER =
+  /^ ?(?:1\d|20|[1-9])(?=[\s;,)]|\.(?!\d)|$)(?!\s*(?:mg|mcg|ml|cc|l|g|gm|kg|u|units?|mm|cm|hrs?|hours?|min|mins|days?|x|am|pm|mmhg|times|bags?|doses?|tabs?|liters?|lpm)\b)/i;
+const ACRONYM_CUES = new Set(['to', 'at', 'from', 'into', 'by', 'leave', 'left', 'enroute', 'via']);
+
+/**
+ * Hospitals and wards by form: generic hospital names (Holy Cross, Sacred Heart, St. Mary's),
+ * hospital acronyms ending in H or MC after a place cue ("to GH", "by GBMC"), and ward names made
+ * of an unknown capitalised word and a floor number after a place cue ("on Quartermain 6").
+ */
+export function createEnHospitalRecognizer(): Recognizer {
+  return {
+    name: 'en-hospital',
+    types: [EntityType.Location],
+    langs: ['en'],
+    recognize(input: RecognizeInput): Finding[] {
+      const lex = loadEnLexicons();
+      const { text } = input;
+      const toks = tokensOf(input);
+      const mono = new Map<number, boolean>();
+      const out: Finding[] = [];
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        const prev = toks[i - 1];
+        const cue = prev !== undefined && FACILITY_CUES.has(prev.l) && !t.gapBreak;
+        const monoLine = lineIsMonocase(text, t.start, mono);
+        // Generic hospital names of one to three words.
+        let hit = false;
+        for (let n = 3; n >= 1 && !hit; n--) {
+          if (i + n > toks.length) continue;
+          let ok = true;
+          for (let k = 1; k < n; k++)
+            if ((toks[i + k]!.gapBreak && toks[i + k - 1]!.l !== 'st') || toks[i + k]!.gapComma)
+              ok = false;
+          if (!ok) continue;
+          const phrase = toks
+            .slice(i, i + n)
+            .map((x) => (x.l === 'saint' ? 'st' : x.l).replace(/’/g, "'"))
+            .join(' ');
+          if (!HOSPITAL_NAMES.has(phrase)) continue;
+          if (n === 1 && !cue) continue;
+          if (!cue && !monoLine && !t.title && !t.caps) continue;
+          push(
+            out,
+            t,
+            toks[i + n - 1]!,
+            EntityType.Location,
+            cue ? 0.7 : 0.6,
+            'en-hospital',
+            `hospital name${cue ? ` after "${prev!.w}"` : ''}`,
+          );
+          i += n - 1;
+          hit = true;
+        }
+        if (hit || !cue) continue;
+        // Hospital acronym: GH, MGH, GBMC, JHH.
+        if (
+          ACRONYM_CUES.has(prev!.l) &&
+          t.w.length >= 2 &&
+          t.w.length <= 4 &&
+          (t.caps || monoLine) &&
+          /^(?:[b-df-hj-np-tv-z]{1,3}h|[a-z]{1,2}mc)$/.test(t.l) &&
+          !GENERIC_HOSPITAL_ABBR.has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          !lex.common.has(t.l) &&
+          !/^[A-Za-z]/.test(text.slice(t.end, t.end + 1))
+        ) {
+          push(
+            out,
+            t,
+            t,
+            EntityType.Location,
+            0.6,
+            'en-hospital',
+            `hospital acronym after "${prev!.w}"`,
+          );
+          continue;
+        }
+        // Ward: an unknown capitalised word and a floor number.
+        if (
+          t.l.length >= 5 &&
+          !t.w.includes('-') &&
+          (t.title || t.caps || monoLine) &&
+          !lex.common.has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          !ORG_SUFFIX.has(t.l) &&
+          FLOOR_AFTER.test(text.slice(t.end, t.end + 24))
+        ) {
+          push(
+            out,
+            t,
+            t,
+            EntityType.Location,
+            0.6,
+            'en-hospital',
+            `ward name and floor after "${prev!.w}"`,
+          );
+        }
       }
       return out;
     },

@@ -197,12 +197,25 @@ const enPhone = createPatternRecognizer({
   patterns: [
     {
       regex: re(
-        `(?<![\\d-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?(?![\\d-])`,
+        `(?<!\\d)(?<!\\d-)(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}(?:[-./]\\s?| ))\\d{3}(?:[-./]\\s?| )\\d{4}(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?(?![\\d-])`,
       ),
       score: 0.75,
       why: 'North American phone number',
     },
-    { regex: re(`(?<![\\d-/])\\d{3}-\\d{4}(?![\\d-])`), score: 0.5, why: '7-digit local number' },
+    {
+      // Area code apart from a run-together local number: 202 2671093, (240444-1243, 202232-4455.
+      regex: re(`(?<![\\d-])\\(?\\d{3}(?: \\d{7}|\\d{3}-\\d{4})\\)?(?![\\d-])`),
+      score: 0.55,
+      why: 'North American phone number without separators',
+    },
+    {
+      // Exchange codes start 2-9; a round range (500-1000) or a number with a unit is a reading.
+      regex: re(
+        `(?<![\\d-/])(?!\\d{2}0-\\d{2}00)[2-9]\\d{2}-\\d{4}(?![\\d-]|[A-Za-z]|\\s?(?:cc|ccs|ml|mg|pm|am|cyu)\\b)`,
+      ),
+      score: 0.5,
+      why: '7-digit local number',
+    },
     {
       regex: re(`(?:\\+|00)(?:[2-9]\\d{0,2})[-. ]?(?:\\(?\\d{1,4}\\)?[-. ]?){2,4}\\d{2,4}(?!\\d)`),
       score: 0.6,
@@ -210,7 +223,7 @@ const enPhone = createPatternRecognizer({
     },
     {
       regex: re(
-        `\\b(?:phone|tel|telephone|cell|pager|beeper|fax|beep|call(?:ed)?|ext\\.?|x)[:#\\s]*(?<v>\\d{3,5}|\\d{3}-\\d{4})(?![\\d/])`,
+        `\\b(?:phone|tel|telephone|cell|pager|beeper|fax|beep|pg|pgr|call(?:ed)?|ext\\.?|x(?=\\d))(?:\\s+(?:number|no\\.?|#))?[:#\\s]*(?!911\\b)(?<v>\\d{3,5}|\\d{3}-\\d{4})(?![\\d/])`,
         'i',
       ),
       score: 0.55,
