@@ -10,7 +10,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { queryEntries, type LedgerTables } from '../src/ledger/index.ts';
 import { currentTotp } from '../src/identity/index.ts';
-import { fingerprintText, verifyToken } from '../src/watermark/index.ts';
+import {
+  fingerprintText,
+  markImage,
+  renderSyntheticRadiograph,
+  verifyToken,
+} from '../src/watermark/index.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
@@ -52,7 +57,7 @@ describe.skipIf(!hasChromium)('leak tracing in chromium', () => {
   });
 
   /** A physician opens p-1's record through the API; returns the disclosure's watermark code. */
-  async function disclose(): Promise<{ token: string; seq: number }> {
+  async function disclose(channel = 'screen'): Promise<{ token: string; seq: number }> {
     const login = await fetch(`${svc.base}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -61,7 +66,7 @@ describe.skipIf(!hasChromium)('leak tracing in chromium', () => {
     expect(login.status).toBe(200);
     const { token: bearer } = (await login.json()) as { token: string };
     const res = await fetch(
-      `${svc.base}/api/patients/p-1/record?purpose=treatment&workstation=ws-int&channel=screen`,
+      `${svc.base}/api/patients/p-1/record?purpose=treatment&workstation=ws-int&channel=${channel}`,
       { headers: { authorization: `Bearer ${bearer}` } },
     );
     expect(res.status).toBe(200);
@@ -69,12 +74,12 @@ describe.skipIf(!hasChromium)('leak tracing in chromium', () => {
     return { token: body.mark.token, seq: body.ledgerSeq };
   }
 
-  async function upload(name: string, mimeType: string, text: string) {
+  async function upload(name: string, mimeType: string, content: string | Buffer) {
     const { page } = browser;
     await page.locator('input[type=file][name=file]').setInputFiles({
       name,
       mimeType,
-      buffer: Buffer.from(text, 'utf8'),
+      buffer: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
     });
   }
 
@@ -134,15 +139,37 @@ describe.skipIf(!hasChromium)('leak tracing in chromium', () => {
     expect(await page.getByTestId('trace-none').innerText()).toContain('No watermark found');
     await screenshot(page, 'trace-03-none');
 
+    // An exported image carrying the invisible watermark of a print disclosure.
+    const printed = await disclose('print');
+    const imageToken = verifyToken(svc.rt.watermarkKey, printed.token);
+    expect(imageToken).not.toBeNull();
+    const marked = await markImage(
+      svc.rt.watermarkKey,
+      imageToken!,
+      await renderSyntheticRadiograph(512, 512),
+    );
+    await upload('exported-scan.png', 'image/png', marked.output);
+    await expect
+      .poll(() => page.getByTestId('trace-result').innerText())
+      .toContain('Examined as: image.');
+    const imageFinding = await page.getByTestId('trace-finding').innerText();
+    expect(imageFinding).toContain('Invisible watermark (image)');
+    expect(imageFinding).toContain(printed.token.replaceAll('-', ''));
+    expect(imageFinding).toContain('ws-int');
+    expect(imageFinding).toContain(String(printed.seq));
+    expect(await page.getByTestId('trace-file').innerText()).toContain('image/png');
+    await screenshot(page, 'trace-04-image');
+
     await page.locator('header label', { hasText: '中文' }).click();
     await page.getByRole('heading', { name: '泄露溯源', level: 2 }).waitFor();
+    await upload('clean-note.txt', 'text/plain', NOTE);
     await expect.poll(() => page.getByTestId('trace-none').innerText()).toContain('未发现水印');
     await upload('leaked-note.txt', 'text/plain', leaked);
     await page.getByTestId('trace-finding').waitFor();
     const zh = await page.getByTestId('trace-finding').innerText();
     expect(zh).toContain('文本指纹');
     expect(zh).toContain('ws-int');
-    await screenshot(page, 'trace-04-found-zh');
+    await screenshot(page, 'trace-05-found-zh');
     await page.locator('header label', { hasText: 'English' }).click();
     expect(browser.errors).toEqual([]);
   });
