@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store/index.ts';
-import { encodeEntry, hashEntry } from './canonical.ts';
+import { encodeEntry, EntryHasher, hashEntry } from './canonical.ts';
 import { exportTreeHead, parseExportedHead, type TreeHead } from './heads.ts';
 import { createLedger } from './ledger.ts';
 import type { LedgerTables } from './migrations.ts';
@@ -151,6 +151,79 @@ describe('verifyLedger', () => {
     expect(r.firstBad?.seq).toBe(100);
   });
 
+  it('names a duplicate row that falls just past a page boundary', async () => {
+    // pageSize 64: entry 64 ends the first page, its copy would be the first row after it.
+    const r = await tamper(async (trx) => {
+      await sql`insert into ledger_entry select tenant_id, seq, recorded_at + interval '1 second', occurred_at, kind, actor_type, actor_id, department,
+        patient_id, fields, categories, purpose, decision, reasons, action, workstation, network_address, channel, watermark_token,
+        source_system, source_key, details, prev_hash, entry_hash from ledger_entry where tenant_id = ${T} and seq = 64`.execute(
+        trx,
+      );
+    });
+    expect(r.firstBad).toMatchObject({ seq: 64, reason: expect.stringMatching(/twice/) as string });
+  });
+
+  it('names an entry whose list column was replaced by a value no entry can hold', async () => {
+    const r = await tamper(async (trx) => {
+      await sql`update ledger_entry set fields = '{"0":"name"}'::jsonb where tenant_id = ${T} and seq = 77`.execute(
+        trx,
+      );
+    });
+    expect(r.firstBad).toMatchObject({ seq: 77, reason: expect.stringMatching(/hash/) as string });
+  });
+
+  it('hashes raw column values exactly as the canonical encoding does', () => {
+    const base = { ...rowToEntry({} as never) };
+    const cases = [
+      { ...sampleEntryFields(), tenant: T },
+      {
+        ...sampleEntryFields(),
+        tenant: T,
+        department: null,
+        patientId: '患者-𝔘nicode "quoted" \\ \n',
+        fields: [],
+        categories: ['é', ''],
+        purpose: null,
+        decision: null,
+        reasons: [],
+        details: '{"a":[1,2,{"b":"ü"}]}',
+      },
+    ];
+    for (const c of cases) {
+      const e = { ...base, ...c };
+      const hasher = new EntryHasher(e.tenant);
+      const raw = {
+        seq: e.seq,
+        recordedAtMs: e.recordedAt.getTime(),
+        occurredAtMs: e.occurredAt.getTime(),
+        head: [e.kind, e.actorType, e.actorId, e.department, e.patientId],
+        fields: e.fields,
+        categories: e.categories,
+        purpose: e.purpose,
+        decision: e.decision,
+        reasons: e.reasons,
+        tail: [
+          e.action,
+          e.workstation,
+          e.networkAddress,
+          e.channel,
+          e.watermarkToken,
+          e.sourceSystem,
+          e.sourceKey,
+          e.details,
+        ],
+      };
+      expect(hasher.hash(raw, e.prevHash)?.toString('hex')).toBe(hashEntry(e).toString('hex'));
+      // the encoder's buffer is reused: a second, longer entry must not leave stale bytes
+      const long = { ...raw, tail: [...raw.tail.slice(0, 7), 'x'.repeat(9000)] };
+      expect(hasher.hash(long, e.prevHash)?.toString('hex')).toBe(
+        hashEntry({ ...e, details: 'x'.repeat(9000) }).toString('hex'),
+      );
+      expect(hasher.hash(raw, e.prevHash)?.toString('hex')).toBe(hashEntry(e).toString('hex'));
+      expect(hasher.hash(raw, Buffer.alloc(31))).toBeNull();
+    }
+  });
+
   it('names a row inserted in the middle with the rest renumbered', async () => {
     const r = await tamper(async (trx) => {
       await sql`update ledger_entry set seq = seq + 100000 where tenant_id = ${T} and seq >= 150`.execute(
@@ -297,3 +370,31 @@ describe('rolled back behind an exported head', () => {
     await s.close();
   });
 });
+
+function sampleEntryFields() {
+  return {
+    seq: 12,
+    recordedAt: new Date(1_700_000_000_123),
+    occurredAt: new Date(1_699_999_999_001),
+    kind: 'disclosure.read' as const,
+    actorType: 'staff' as const,
+    actorId: 'staff-1',
+    department: 'cardiology',
+    patientId: 'p-1',
+    fields: ['name', 'phone'],
+    categories: ['demographics'],
+    purpose: 'treatment',
+    decision: 'permit' as const,
+    reasons: ['care-team'],
+    action: null,
+    workstation: 'ws-1',
+    networkAddress: '10.0.0.1',
+    channel: 'console',
+    watermarkToken: 'wm1',
+    sourceSystem: null,
+    sourceKey: null,
+    details: null,
+    prevHash: Buffer.alloc(32, 7),
+    entryHash: Buffer.alloc(32),
+  };
+}

@@ -6,12 +6,12 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { CustosError, ErrorCode } from '../errors/index.ts';
-import { checkTenant, GENESIS_HASH, hashEntry } from './canonical.ts';
+import { checkTenant, EntryHasher, GENESIS_HASH, type RawEntryFields } from './canonical.ts';
 import { verifyTreeHeadSignature, type TreeHead } from './heads.ts';
 import { NODE_LEVEL } from './ledger.ts';
 import { CompactRange, equal } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
-import { ENTRY_COLUMNS, rowToEntry } from './rows.ts';
+import { ENTRY_COLUMNS } from './rows.ts';
 import { createEd25519Verifier, type Signer } from './signer.ts';
 import { compactRangeAt } from './tree.ts';
 
@@ -59,6 +59,93 @@ export interface VerifyReport {
 }
 
 type HeadRow = LedgerTables['ledger_tree_head'];
+
+/**
+ * One entry row as read by the verifier: seq, recorded_at and occurred_at as whole milliseconds
+ * since the epoch, the text columns and jsonb lists as stored, and the two hashes in hex.
+ */
+type PageRow = [
+  seq: number,
+  recordedAtMs: number,
+  occurredAtMs: number,
+  kind: string | null,
+  actorType: string | null,
+  actorId: string | null,
+  department: string | null,
+  patientId: string | null,
+  fields: unknown,
+  categories: unknown,
+  purpose: string | null,
+  decision: string | null,
+  reasons: unknown,
+  action: string | null,
+  workstation: string | null,
+  networkAddress: string | null,
+  channel: string | null,
+  watermarkToken: string | null,
+  sourceSystem: string | null,
+  sourceKey: string | null,
+  details: string | null,
+  prevHash: string,
+  entryHash: string,
+];
+
+/**
+ * Reads one page of entries as a single JSON document built by the database: one value to decode
+ * per page instead of 24 typed columns per row, which is what bounds the embedded database.
+ * Strings round-trip exactly through JSON; times are truncated to whole milliseconds, as a
+ * JavaScript Date (and so the canonical encoding) holds them.
+ */
+async function readPage(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  start: number,
+  to: number,
+  limit: number,
+): Promise<PageRow[]> {
+  const r = await sql<{ page: string | null }>`
+    select json_agg(json_build_array(
+      seq, floor(extract(epoch from recorded_at) * 1000)::int8,
+      floor(extract(epoch from occurred_at) * 1000)::int8,
+      kind, actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
+      reasons, action, workstation, network_address, channel, watermark_token, source_system,
+      source_key, details, encode(prev_hash, 'hex'), encode(entry_hash, 'hex')
+    ) order by seq, recorded_at)::text as page
+    from (
+      select * from ledger_entry
+      where tenant_id = ${tenant} and seq >= ${start} and seq <= ${to}
+      order by seq, recorded_at
+      limit ${limit}
+    ) p`.execute(db);
+  const page = r.rows[0]?.page;
+  return page ? (JSON.parse(page) as PageRow[]) : [];
+}
+
+const stringList = (v: unknown): string[] | null => {
+  if (!Array.isArray(v)) return null;
+  for (const x of v) if (typeof x !== 'string') return null;
+  return v as string[];
+};
+
+/** The encodable fields of a page row, or null when a column holds a value no entry can have. */
+function pageRowToFields(r: PageRow): RawEntryFields | null {
+  const fields = stringList(r[8]);
+  const categories = stringList(r[9]);
+  const reasons = stringList(r[12]);
+  if (!fields || !categories || !reasons) return null;
+  return {
+    seq: r[0],
+    recordedAtMs: r[1],
+    occurredAtMs: r[2],
+    head: [r[3], r[4], r[5], r[6], r[7]],
+    fields,
+    categories,
+    purpose: r[10],
+    decision: r[11],
+    reasons,
+    tail: [r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20]],
+  };
+}
 
 function rowToHead(r: HeadRow): TreeHead {
   return {
@@ -273,20 +360,25 @@ export async function verifyLedger(
   const total = to - from + 1;
   let stop = false;
 
-  while (!stop && expected <= to) {
-    const rows = await db
-      .selectFrom('ledger_entry')
-      .select(ENTRY_COLUMNS)
-      .where('tenant_id', '=', tenant)
-      .where('seq', '>=', expected)
-      .where('seq', '<=', to)
-      .orderBy('seq')
-      .orderBy('recorded_at')
-      .limit(pageSize)
-      .execute();
+  const hasher = new EntryHasher(tenant);
+  // Keyset pages by (seq, recorded_at) on the primary key. After the first page, each page starts
+  // at the last seq already checked (inclusive) and skips that one row, so a second row with the
+  // same seq is never lost at a page boundary. The next page is read while this one is hashed.
+  const fetchPage = (start: number, skipFirst: boolean): Promise<PageRow[]> =>
+    readPage(db, tenant, start, to, pageSize + (skipFirst ? 1 : 0)).then((rows) =>
+      skipFirst ? rows.slice(1) : rows,
+    );
+  let pending: Promise<PageRow[]> | null = fetchPage(expected, false);
+  while (!stop && expected <= to && pending) {
+    const rows: PageRow[] = await pending;
+    pending = null;
     if (rows.length === 0) break;
-    const first = Number(rows[0]?.seq);
-    const last = Number(rows[rows.length - 1]?.seq);
+    const first = (rows[0] as PageRow)[0];
+    const last = (rows[rows.length - 1] as PageRow)[0];
+    if (rows.length >= pageSize && last < to) {
+      pending = fetchPage(last, true);
+      pending.catch(() => undefined);
+    }
     // Stored subtrees completed within this page, to compare with the recomputed ones.
     const nodeRows = await db
       .selectFrom('ledger_tree_node')
@@ -298,7 +390,7 @@ export async function verifyLedger(
     const nodes = new Map(nodeRows.map((n) => [`${n.level}:${n.idx}`, n.hash]));
 
     for (const row of rows) {
-      const seq = Number(row.seq);
+      const seq = row[0];
       if (seq < expected) {
         problem(seq, `entry ${seq} appears twice: a row was inserted`);
         stop = true;
@@ -309,14 +401,15 @@ export async function verifyLedger(
         stop = true;
         break;
       }
-      const e = rowToEntry(row);
-      const h = hashEntry(e);
-      if (!equal(h, e.entryHash)) {
+      const e = pageRowToFields(row);
+      const prevHash = Buffer.from(row[21], 'hex');
+      const h = e ? hasher.hash(e, prevHash) : null;
+      if (!h || !equal(h, Buffer.from(row[22], 'hex'))) {
         problem(seq, `entry ${seq} does not match its hash: its content or position was changed`);
         stop = true;
         break;
       }
-      if (!equal(e.prevHash, prev)) {
+      if (!equal(prevHash, prev)) {
         if (seq === 1)
           problem(
             seq,
@@ -338,7 +431,7 @@ export async function verifyLedger(
       )
         nextCover++;
       const bound = covers[nextCover];
-      if (bound && e.recordedAt.getTime() > bound.signedAt) {
+      if (bound && (e as RawEntryFields).recordedAtMs > bound.signedAt) {
         problem(
           seq,
           `entry ${seq} was recorded after the ${bound.what} of size ${bound.treeSize} that covers it was signed: it was written in later (rolled back and rewritten)`,
@@ -403,6 +496,7 @@ export async function verifyLedger(
     }
     opts.onProgress?.(checked, total);
   }
+  if (pending) await pending.catch(() => undefined);
 
   if (!stop && expected <= to) {
     problem(expected, `entry ${expected} is missing: the chain says it holds ${size} entries`);
