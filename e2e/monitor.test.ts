@@ -140,6 +140,20 @@ describe.skipIf(!hasChromium)('privacy monitor in chromium', () => {
     expect(after.case.resolvedBy).toBe('po-1');
     await screenshot(page, 'monitor-03-case-resolved');
 
+    // The sanctioned staff member's privacy record, on its own page.
+    await page.getByRole('link', { name: 'Staff privacy records' }).click();
+    await page.locator('input[name=staffId]').fill(actor);
+    await page.getByRole('button', { name: 'Show the record' }).click();
+    const recordPage = page.getByTestId('privacy-record-page');
+    await recordPage.waitFor();
+    const recordText = await recordPage.innerText();
+    expect(recordText).toContain('Written warning');
+    expect(recordText).toContain('Accessed records without a care need.');
+    expect(recordText).toContain(caseId);
+    await page.locator('input[name=staffId]').fill('no-such-staff');
+    await page.getByRole('button', { name: 'Show the record' }).click();
+    await page.getByText('no such staff member').waitFor();
+
     await page.getByRole('link', { name: 'Privacy dashboard' }).click();
     await dash.waitFor();
     await page.getByTestId('top-users').waitFor();

@@ -30,6 +30,7 @@ import { LedgerPage } from './pages/LedgerPage.tsx';
 import { ExplainPage } from './pages/ExplainPage.tsx';
 import { TracePage } from './pages/TracePage.tsx';
 import { CasesPage } from './pages/CasesPage.tsx';
+import { PrivacyRecordPage } from './pages/PrivacyRecordPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -91,6 +92,13 @@ const NAV: NavItem[] = [
     section: 'privacy',
     roles: ['privacy-officer'],
     render: () => <ExplainPage />,
+  },
+  {
+    path: '/officer/privacy-record',
+    label: 'nav.privacyRecord',
+    section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <PrivacyRecordPage />,
   },
   {
     path: '/officer/trace',

@@ -12,6 +12,7 @@ export const en = {
     ledger: 'Audit ledger',
     reviews: 'Break-the-glass reviews',
     trace: 'Leak tracing',
+    privacyRecord: 'Staff privacy records',
     explain: 'Policy viewer',
     staff: 'Staff',
     workstations: 'Workstations',
@@ -455,6 +456,19 @@ export const en = {
     department: 'Department',
     empty: 'No alerts in the last {{days}} days.',
     period: 'Last {{days}} days',
+  },
+  privacyRecord: {
+    staffId: 'Staff ID',
+    show: 'Show the record',
+    empty: "Nothing on this staff member's privacy record.",
+    cols: {
+      when: 'Recorded',
+      kind: 'Outcome',
+      note: 'Finding',
+      escalated: 'Escalated to',
+      by: 'Recorded by',
+      case: 'Case',
+    },
   },
   pending: {
     title: 'Not available yet',

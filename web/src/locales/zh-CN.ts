@@ -14,6 +14,7 @@ export const zhCN: Messages = {
     ledger: '审计账本',
     reviews: '紧急访问（破窗）复核',
     trace: '泄露溯源',
+    privacyRecord: '人员隐私保护记录',
     explain: '访问策略查询',
     staff: '人员管理',
     workstations: '终端管理',
@@ -447,6 +448,19 @@ export const zhCN: Messages = {
     department: '科室',
     empty: '最近 {{days}} 天没有告警。',
     period: '最近 {{days}} 天',
+  },
+  privacyRecord: {
+    staffId: '人员编号',
+    show: '查看记录',
+    empty: '该人员没有隐私保护记录。',
+    cols: {
+      when: '记录时间',
+      kind: '处理结果',
+      note: '调查结论',
+      escalated: '上报至',
+      by: '记录人',
+      case: '事件工单',
+    },
   },
   pending: {
     title: '暂未开放',
