@@ -212,3 +212,28 @@ describe('English places, hospitals and phone formats', () => {
     expect(types(text, EntityType.Phone)).toEqual([]);
   });
 });
+
+describe('English names from initials and reporting cues', () => {
+  const people = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === EntityType.Person)
+      .map(([, s]) => s);
+  it.each([
+    ['K+ 5.9. R. Tellamy aware, will recheck.', 'R. Tellamy'],
+    ['Milrinone off as per J. Vantreese.', 'J. Vantreese'],
+    ['All is well at this time. t. brokaw rrt', 't. brokaw'],
+    ['Stridor noted, dr hawk aware.', 'hawk'],
+    ['Drs. Abernathy and Quillfeather at bedside.', 'Quillfeather'],
+    ['social: son bill called twice for updates.', 'bill'],
+  ])('finds the person in %s', (text, name) => {
+    expect(people(text)).toContain(name);
+  });
+  it.each([
+    'Sputum grew E. coli and S. aureus, on vanco.',
+    "BP in high 90's. Milrinone at .35.",
+    'Suctioned 200cc in 2h. ENT was called.',
+    'Son will call tomorrow.',
+  ])('finds no person in %s', (text) => {
+    expect(people(text)).toEqual([]);
+  });
+});

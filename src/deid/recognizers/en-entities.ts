@@ -40,7 +40,59 @@ const TITLES = new Set([
   'fr',
   'rev',
   'drs',
+  "dr's",
 ]);
+/** Words after a name that say a person was told, called or present: "E. Welsh aware". */
+const REPORT_AFTER = new Set([
+  'aware',
+  'notified',
+  'paged',
+  'called',
+  'informed',
+  'updated',
+  'made',
+  'here',
+  'spoke',
+  'said',
+  'ordered',
+  'in',
+  'at',
+  'visited',
+  'came',
+  'present',
+  'was',
+  'phoned',
+]);
+/** Words after a relative's first name that is also a common word: "son bill called". */
+const FAMILY_VERB_AFTER = new Set([
+  'called',
+  'visited',
+  'was',
+  'came',
+  'phoned',
+  'aware',
+  'updated',
+  'here',
+]);
+/** Words before an initial and surname: "per W. Marotta", "paged Z. Miller". */
+const INITIAL_CUES_BEFORE = new Set([
+  'per',
+  'by',
+  'paged',
+  'called',
+  'notified',
+  'informed',
+  'with',
+]);
+/** Genus initials in clinical text: "E. coli", "S. aureus" are organisms, not people. */
+const SPECIES = new Set(
+  (
+    'coli aureus epidermidis pneumoniae aeruginosa faecalis faecium albicans glabrata cloacae ' +
+    'marcescens mirabilis difficile diff influenzae maltophilia baumannii pyogenes agalactiae ' +
+    'viridans lugdunensis fragilis perfringens catarrhalis meningitidis gonorrhoeae jirovecii ' +
+    'carinii fumigatus neoformans oxytoca proteus enterococcus klebsiella'
+  ).split(' '),
+);
 const CREDENTIALS = new Set([
   'rn',
   'md',
@@ -698,6 +750,45 @@ export function createEnPersonRecognizer(): Recognizer {
         const t = toks[i]!;
         const prev = i > 0 ? toks[i - 1] : undefined;
         const next = toks[i + 1];
+        // 0. Initial and surname with a reporting cue: "E. Welsh aware", "per W. Marotta".
+        if (
+          t.w.length === 1 &&
+          /[A-Za-z]/.test(t.w) &&
+          text[t.end] === '.' &&
+          (t.start === 0 || /[\s(,;:-]/.test(text[t.start - 1]!)) &&
+          next &&
+          /^[A-Za-z]+$/.test(next.w) &&
+          !next.gapNewline &&
+          next.start - t.end <= 3 &&
+          next.l.length >= 3 &&
+          !CLINICAL.has(next.l) &&
+          !CREDENTIALS.has(next.l) &&
+          !SPECIES.has(next.l) &&
+          !lex.veryCommon.has(next.l) &&
+          (!lex.common.has(next.l) || inLex(next))
+        ) {
+          const after = toks[i + 2];
+          const cueAfter =
+            after !== undefined &&
+            !after.gapNewline &&
+            (REPORT_AFTER.has(after.l) || (CREDENTIALS.has(after.l) && after.l.length > 2));
+          const cueBefore = prev !== undefined && !t.gapBreak && INITIAL_CUES_BEFORE.has(prev.l);
+          if (cueAfter || cueBefore) {
+            push(
+              out,
+              t,
+              next,
+              EntityType.Person,
+              0.7,
+              'en-person',
+              cueAfter
+                ? `initial and surname before "${after!.w}"`
+                : `initial and surname after "${prev!.w}"`,
+            );
+            i++;
+            continue;
+          }
+        }
         // 1. Title before: Dr Healey, Mrs. Smith, dr. b
         if (TITLES.has(t.l) && next && !next.gapBreak) {
           // MR/MS are also mitral regurgitation / mental status: demand a known name after them.
@@ -707,8 +798,42 @@ export function createEnPersonRecognizer(): Recognizer {
             next.w.length === 1 &&
             /[A-Za-z]/.test(next.w) &&
             (t.l === 'dr' || text[next.end] === '.');
-          if (ambiguous ? inLex(next) && !isStop(next) : nameLike(next, true) || initialOk) {
+          const doctor = t.l === 'dr' || t.l === 'drs' || t.l === "dr's" || t.l === 'doctor';
+          // "dr green aware": a common word after Dr is a name when a reporting word follows.
+          const reported =
+            doctor &&
+            next.l.length >= 3 &&
+            !CLINICAL.has(next.l) &&
+            !lex.veryCommon.has(next.l) &&
+            REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
+            !toks[i + 2]!.gapBreak;
+          if (
+            ambiguous ? inLex(next) && !isStop(next) : nameLike(next, true) || initialOk || reported
+          ) {
             const j = extend(i + 1, 2, true);
+            // "Drs. Ballou and Dutter", "Dr. Griffin and Swackhamer"
+            const and = toks[j + 1];
+            const second = toks[j + 2];
+            if (
+              doctor &&
+              and?.l === 'and' &&
+              !and.gapBreak &&
+              second &&
+              !second.gapBreak &&
+              second.l.length >= 3 &&
+              nameLike(second, true) &&
+              (!isStop(second) || inLex(second)) &&
+              !lex.veryCommon.has(second.l)
+            )
+              push(
+                out,
+                second,
+                second,
+                EntityType.Person,
+                0.7,
+                'en-person',
+                `second name after "${t.w} ${next.w} and"`,
+              );
             push(
               out,
               next,
@@ -775,7 +900,11 @@ export function createEnPersonRecognizer(): Recognizer {
           const ok =
             c !== undefined &&
             !c.gapBreak &&
-            !lex.veryCommon.has(c.l) &&
+            (!lex.veryCommon.has(c.l) ||
+              (strong &&
+                lex.first.has(c.l) &&
+                FAMILY_VERB_AFTER.has(toks[k + 1]?.l ?? '') &&
+                !toks[k + 1]!.gapBreak)) &&
             (strong
               ? nameLike(c, true) && (!isStop(c) || lex.first.has(c.l))
               : inLex(c) && nameLike(c, false) && !isStop(c));
