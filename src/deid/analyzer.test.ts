@@ -237,3 +237,28 @@ describe('English names from initials and reporting cues', () => {
     expect(people(text)).toEqual([]);
   });
 });
+
+describe('English dates with two-digit and trailing-apostrophe years', () => {
+  const dates = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === EntityType.Date)
+      .map(([, s]) => s);
+  it.each([
+    ['PMH: AVR 6/89, DDD pacer.', '6/89'],
+    ['Ovarian CA (11/94) s/p debulking.', '11/94'],
+    ["CVA 71. Cholecystectomy 78'.", "78'"],
+    ["Prostate CA'86, GERD.", "'86"],
+    ['Breast CA s/p lumpectomy in 1984, HTN.', '1984'],
+    ['Remote MI 1991. No etoh.', '1991'],
+  ])('finds the date in %s', (text, date) => {
+    expect(dates(text)).toContain(date);
+  });
+  it.each([
+    "HOB 30'. Drain patent.",
+    "Ambulated 50' with assist.",
+    'PEEP 5/40% on the vent.',
+    'Ca 8.5 this am.',
+  ])('finds no date in %s', (text) => {
+    expect(dates(text)).toEqual([]);
+  });
+});

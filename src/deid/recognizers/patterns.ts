@@ -399,6 +399,12 @@ const dateUs = createPatternRecognizer({
       score: 0.6,
       why: 'month/day',
     },
+    {
+      // A second part over 31 is a year: "AVR 8/88", "(12/93)".
+      regex: re(`(?<![\\d/.,-])(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\\d)(?![\\d/%]|\\.\\d|,\\d)`),
+      score: 0.6,
+      why: 'month/two-digit year',
+    },
   ],
   context: ['on', 'date', 'since', 'dated', 'admitted', 'discharged', 'until', 'from'],
   validate: (v, text, start) => {
@@ -407,6 +413,7 @@ const dateUs = createPatternRecognizer({
     const parts = v.split(/[/.-]/).map(Number);
     if (parts.length === 2) {
       const [m, d] = parts as [number, number];
+      if (d > 31) return { score: 0.6, why: 'month and two-digit year' };
       // Small fractions (1/2, 3/4) and ratios are far more common than early-January dates.
       if (m <= 4 && d <= 4) return { score: 0.3, why: 'could be a fraction' };
       return { score: 0.6, why: 'plausible month/day' };
@@ -464,14 +471,31 @@ const dateYear = createPatternRecognizer({
       score: 0.4,
       why: 'a year (four-digit clock times look alike: needs context)',
     },
-    { regex: re(`(?<![\\w'])'\\d{2}\\b`), score: 0.5, why: "abbreviated year ('92)" },
+    { regex: re(`(?<![\\d'])'\\d{2}\\b(?!')`), score: 0.5, why: "abbreviated year ('92)" },
+    {
+      // Not a distance or an angle: "HOB 30'", "ambulated 50'".
+      regex: re(
+        `(?<![\\w'./-])(?<!\\b(?:hob|x|ambulated|amb|walked|walk|feet|ft|up|to|about|approx|~)\\s*)\\d{2}'(?![\\w'])`,
+        'i',
+      ),
+      score: 0.5,
+      why: "abbreviated year with the apostrophe after (74')",
+    },
     {
       regex: re(
-        `\\b(?:s/p|(?:MI|CABG|PTCA|CVA|AVR|MVR|PPM|AICD|TIA|DVT|PE|ORIF|THR|TKR|dx|dx'?d|diagnosed|surgery|repair|stent|stents|ablation|cath|dx'?ed)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})(?![\\d/%.:'s-]|\\s*(?:mg|mcg|g|kg|cc|ml|units?|%|mmhg|bpm|hr|min))`,
+        `\\b(?:s/p|(?:MI|CABG|PTCA|CVA|AVR|MVR|PPM|AICD|TIA|DVT|PE|ORIF|THR|TKR|dx|dx'?d|diagnosed|surgery|repair|stent|stents|ablation|cath|dx'?ed)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})(?![\\d/%:'s-]|\\.\\d|\\s*(?:mg|mcg|g|kg|cc|ml|units?|%|mmhg|bpm|hr|min))`,
         'i',
       ),
       score: 0.5,
       why: 'year after a clinical event',
+    },
+    {
+      regex: re(
+        `\\b(?:CA|cancer|carcinoma|lymphoma|leukemia|MI|CVA|CABG|surgery|resection|mastectomy|lumpectomy|appy|appendectomy|cholecystectomy|hysterectomy|transplant|fracture|fx)(?:\\s+in)?[\\s,:-]+(?<v>(?:19|20)\\d{2})(?![\\d/%:]|\\.\\d)`,
+        'i',
+      ),
+      score: 0.55,
+      why: 'four-digit year after a diagnosis or procedure',
     },
   ],
   context: [
