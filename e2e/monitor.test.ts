@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)('privacy monitor in chromium', () => {
     await screenshot(page, 'monitor-03-case-resolved');
 
     // The sanctioned staff member's privacy record, on its own page.
-    await page.getByRole('link', { name: 'Staff privacy records' }).click();
+    await page.getByRole('link', { name: 'Privacy records' }).click();
     await page.locator('input[name=staffId]').fill(actor);
     await page.getByRole('button', { name: 'Show the record' }).click();
     const recordPage = page.getByTestId('privacy-record-page');

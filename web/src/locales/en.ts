@@ -12,7 +12,7 @@ export const en = {
     ledger: 'Audit ledger',
     reviews: 'Break-the-glass reviews',
     trace: 'Leak tracing',
-    privacyRecord: 'Staff privacy records',
+    privacyRecord: 'Privacy records',
     explain: 'Policy viewer',
     staff: 'Staff',
     workstations: 'Workstations',

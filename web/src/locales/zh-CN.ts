@@ -14,7 +14,7 @@ export const zhCN: Messages = {
     ledger: '审计账本',
     reviews: '紧急访问（破窗）复核',
     trace: '泄露溯源',
-    privacyRecord: '人员隐私保护记录',
+    privacyRecord: '医务人员隐私保护信用档案',
     explain: '访问策略查询',
     staff: '人员管理',
     workstations: '终端管理',
@@ -416,8 +416,8 @@ export const zhCN: Messages = {
       patientsMore: '{{list}} 等，另有 {{n}} 位',
       title: '事件工单：{{actor}}',
       timeline: '证据时间线',
-      record: '{{staff}} 的隐私保护记录',
-      recordEmpty: '该人员没有隐私保护记录。',
+      record: '{{staff}} 的隐私保护信用档案',
+      recordEmpty: '该人员的隐私保护信用档案中没有记录。',
       assignMe: '指派给我',
       assignee: '指派给（人员编号）',
       assign: '指派',
@@ -452,7 +452,7 @@ export const zhCN: Messages = {
   privacyRecord: {
     staffId: '人员编号',
     show: '查看记录',
-    empty: '该人员没有隐私保护记录。',
+    empty: '该人员的隐私保护信用档案中没有记录。',
     cols: {
       when: '记录时间',
       kind: '处理结果',

@@ -1,5 +1,5 @@
 /**
- * A staff member's privacy record (隐私保护记录) for privacy officers: the education and sanctions
+ * A staff member's privacy record (医务人员隐私保护信用档案) for privacy officers: the education and sanctions
  * recorded when cases about them were resolved, with the case, the note and the escalation, from
  * GET /api/monitor/staff/:id/privacy-record.
  */
