@@ -262,3 +262,35 @@ describe('English dates with two-digit and trailing-apostrophe years', () => {
     expect(dates(text)).toEqual([]);
   });
 });
+
+describe('International phone numbers and addresses', () => {
+  const of = (text: string, type: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === type)
+      .map(([, s]) => s);
+  it.each([
+    ['Phone: 44 812 905', '44 812 905'],
+    ['Please call me at 0611 203 44 87 tomorrow.', '0611 203 44 87'],
+    ['Stop sending messages to 077 1234 5566', '077 1234 5566'],
+    ['Vaasa 65100 091 234 5678-Office', '091 234 5678'],
+  ])('finds the phone in %s', (text, phone) => {
+    expect(of(text, EntityType.Phone)).toContain(phone);
+  });
+  it.each(['Phone: 12 34', 'Lasix 40 mg, desk 5'])('finds no phone in %s', (text) => {
+    expect(of(text, EntityType.Phone)).toEqual([]);
+  });
+  it.each([
+    ['Ship to 41210 Kauppakatu 17, Vaasa', '41210 Kauppakatu 17'],
+    ['Mail to PSC 1234, Box 5678 APO AE 09123', 'PSC 1234, Box 5678'],
+    ['Mail to PSC 1234, Box 5678 APO AE 09123', 'APO AE 09123'],
+    ['He lives in Apt. 212 upstairs.', 'Apt. 212'],
+  ])('finds the address in %s', (text, addr) => {
+    expect(of(text, EntityType.Address)).toContain(addr);
+  });
+  it.each(['SIMV 14 VT 600, PEEP 5', 'Intubated with 8.0 Portex. Vent settings Pcv 24, peep 5'])(
+    'finds no address in %s',
+    (text) => {
+      expect(of(text, EntityType.Address)).toEqual([]);
+    },
+  );
+});

@@ -599,6 +599,17 @@ const ADDRESS_RE = new RegExp(
   'g',
 );
 const ADDRESS_LOOSE_RE = new RegExp(`\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`, 'g');
+/** US military mail: "PSC 0413, Box 8144", "Unit 4719 Box 7394", "APO AA 61487". */
+const ADDRESS_MILITARY_RE =
+  /\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}|USN[SV]\s+[A-Z][a-z]+|[AFD]PO\s+A[AEP]\s+\d{5})\b/gi;
+/** Apartment and suite numbers: "Apt. 595", "Suite 501". */
+const ADDRESS_UNIT_RE = /\b(?:Apt|Apartment|Suite|Ste)\.?\s+#?\d{1,5}[A-Z]?\b/g;
+/**
+ * House number, street name and a number after it, the order of most European addresses:
+ * "28245 Puruntie 82 Apt. 595", "5049 Harjukuja 54, Seinäjoki".
+ */
+const ADDRESS_EU_RE =
+  /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]{2,}(?: [\p{L}'’-]+){0,3}? \d{1,4}[A-Za-z]?(?=,|\s+(?:Apt|Suite|Unit)\b)/gu;
 
 const tokenCache = new WeakMap<RecognizeInput, Tok[]>();
 
@@ -1173,6 +1184,9 @@ export function createEnAddressRecognizer(): Recognizer {
       for (const [rx, score, why] of [
         [ADDRESS_RE, 0.8, 'number, street name and street suffix'],
         [ADDRESS_LOOSE_RE, 0.7, 'post office box'],
+        [ADDRESS_MILITARY_RE, 0.7, 'military mail address (PSC, Unit, APO/FPO/DPO)'],
+        [ADDRESS_UNIT_RE, 0.6, 'apartment or suite number'],
+        [ADDRESS_EU_RE, 0.6, 'house number, street and number before a comma or a unit'],
       ] as const) {
         rx.lastIndex = 0;
         let m: RegExpExecArray | null;

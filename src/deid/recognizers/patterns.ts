@@ -233,6 +233,37 @@ const enPhone = createPatternRecognizer({
   context: ['phone', 'tel', 'call', 'cell', 'fax', 'pager', 'beeper', 'contact', 'number', '#'],
 });
 
+const PHONE_DIGITS = `\\(?\\+?\\d{1,4}\\)?(?:[ .-]?\\(?\\d{1,5}\\)?){1,5}`;
+/** Phone numbers in any national format when a label or a calling phrase names them. */
+const labelledPhone = createPatternRecognizer({
+  name: 'en-phone-labelled',
+  type: EntityType.Phone,
+  patterns: [
+    {
+      regex: re(
+        `\\b(?:phone|tel|telephone|mobile|cell|desk|fax|call me (?:at|on)|reach(?:ed)? (?:me )?at|messages to|my registered|answering at|phone number(?: is)?)[:#\\s]*(?<v>${PHONE_DIGITS})(?![\\d])`,
+        'i',
+      ),
+      score: 0.6,
+      why: 'digits after a phone label or a calling phrase',
+    },
+    {
+      // Groups of two to four digits only, so that a postcode before the number stays out of it.
+      regex: re(
+        `(?<![\\d+])(?<v>\\(?\\+?\\d{2,4}\\)?(?:[ .-]\\d{2,4}){1,4})(?=\\s*-?\\s*(?:office|fax|mobile|desk)\\b)`,
+        'i',
+      ),
+      score: 0.6,
+      why: 'digits before a phone label (office, fax, mobile)',
+    },
+  ],
+  context: ['phone', 'tel', 'call', 'mobile', 'fax'],
+  validate: (v) => {
+    const n = v.replace(/\D/g, '').length;
+    return n >= 7 && n <= 13 ? { why: '7 to 13 digits' } : null;
+  },
+});
+
 const email = createPatternRecognizer({
   name: 'email',
   type: EntityType.Email,
@@ -677,6 +708,7 @@ export function createPatternRecognizers(): Recognizer[] {
     zhMobile,
     zhLandline,
     enPhone,
+    labelledPhone,
     email,
     ip,
     url,
