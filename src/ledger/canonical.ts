@@ -3,7 +3,7 @@
  * across versions: a new field means a new format number, never a change to this one. Entry hash =
  * RFC 9162 leaf hash of these bytes, so the hash chain and the Merkle tree share one hash per entry.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { CustosError, ErrorCode } from '../errors/index.ts';
 import { hashLeaf, HASH_SIZE } from './merkle.ts';
 import {
@@ -317,6 +317,6 @@ export class EntryHasher {
     o = writeStr(buf, o, r.decision);
     o = writeList(buf, o, r.reasons);
     for (const s of r.tail) o = writeStr(buf, o, s);
-    return createHash('sha256').update(buf.subarray(0, o)).digest();
+    return oneShotHash('sha256', buf.subarray(0, o), 'buffer');
   }
 }

@@ -31,7 +31,7 @@ export interface VerifyOptions {
   exportedHeads?: readonly TreeHead[];
   /** Called after every page with entries checked so far and the total to check. */
   onProgress?: (checked: number, total: number) => void;
-  /** Entries per page (default 2000). */
+  /** Entries per page (default 5000). */
   pageSize?: number;
 }
 
@@ -195,7 +195,7 @@ export async function verifyLedger(
   opts: VerifyOptions,
 ): Promise<VerifyReport> {
   const tenant = checkTenant(opts.tenant);
-  const pageSize = Math.max(1, opts.pageSize ?? 2000);
+  const pageSize = Math.max(1, opts.pageSize ?? 5000);
   const warnings: string[] = [];
   const problems: VerifyProblem[] = [];
   const problem = (seq: number, reason: string): void => {
