@@ -27,7 +27,7 @@ import {
   type ReferenceResolver,
   type ResourceIssue,
 } from './fhir-model.ts';
-import { refsFilter } from './sql-util.ts';
+import { refsFilter, unnestRows, type UnnestType } from './sql-util.ts';
 import {
   blindIndexOf,
   dataKeysById,
@@ -39,7 +39,51 @@ import {
 } from './vault.ts';
 
 const TABLE = 'vault_resource';
-const CHUNK = 400;
+const CHUNK = 1000;
+
+/** Columns of the three tables a batch write fills, with their types (see `unnestRows`). */
+const RESOURCE_COLUMNS = [
+  ['tenant_id', 'text'],
+  ['resource_type', 'text'],
+  ['id', 'text'],
+  ['patient_id', 'text'],
+  ['owner', 'text'],
+  ['key_id', 'text'],
+  ['encounter_id', 'text'],
+  ['organization_id', 'text'],
+  ['status', 'text'],
+  ['category', 'text'],
+  ['confidentiality', 'text'],
+  ['period_start', 'timestamptz'],
+  ['period_end', 'timestamptz'],
+  ['data_category', 'text'],
+  ['base_grade', 'smallint'],
+  ['version_id', 'integer'],
+  ['last_updated', 'timestamptz'],
+  ['body', 'bytea'],
+  ['labels', 'bytea'],
+] as const satisfies readonly (readonly [string, UnnestType])[];
+const LINK_COLUMNS = [
+  ['tenant_id', 'text'],
+  ['resource_type', 'text'],
+  ['resource_id', 'text'],
+  ['seq', 'smallint'],
+  ['patient_id', 'text'],
+  ['kind', 'text'],
+  ['practitioner_id', 'text'],
+  ['organization_id', 'text'],
+  ['period_start', 'timestamptz'],
+  ['period_end', 'timestamptz'],
+] as const satisfies readonly (readonly [string, UnnestType])[];
+const INDEX_COLUMNS = [
+  ['tenant_id', 'text'],
+  ['kind', 'text'],
+  ['hash', 'bytea'],
+  ['resource_type', 'text'],
+  ['resource_id', 'text'],
+] as const satisfies readonly (readonly [string, UnnestType])[];
+const names = <T extends readonly (readonly [string, UnnestType])[]>(cols: T) =>
+  cols.map(([n]) => n) as { [K in keyof T]: T[K][0] };
 
 /** Classification labels of a stored resource (kept encrypted; read by policy and masking). */
 export interface ResourceLabels {
@@ -389,7 +433,8 @@ async function writeBatch(
     const chunk = rows.slice(i, i + CHUNK);
     const res = await db
       .insertInto('vault_resource')
-      .values(chunk)
+      .columns(names(RESOURCE_COLUMNS))
+      .expression(unnestRows(RESOURCE_COLUMNS, chunk))
       .onConflict((oc) =>
         oc.columns(['tenant_id', 'resource_type', 'id']).doUpdateSet((eb) => ({
           patient_id: eb.ref('excluded.patient_id'),
@@ -451,10 +496,11 @@ async function writeBatch(
       period_end: l.periodEnd ?? null,
     })),
   );
-  for (let i = 0; i < links.length; i += 1000)
+  for (let i = 0; i < links.length; i += 5000)
     await db
       .insertInto('vault_link')
-      .values(links.slice(i, i + 1000))
+      .columns(names(LINK_COLUMNS))
+      .expression(unnestRows(LINK_COLUMNS, links.slice(i, i + 5000)))
       .execute();
   const indexRows = extracted.flatMap((e) =>
     e.indexes.flatMap((x) => {
@@ -472,10 +518,11 @@ async function writeBatch(
         : [];
     }),
   );
-  for (let i = 0; i < indexRows.length; i += 2000) {
+  for (let i = 0; i < indexRows.length; i += 5000) {
     await db
       .insertInto('vault_blind_index')
-      .values(indexRows.slice(i, i + 2000))
+      .columns(names(INDEX_COLUMNS))
+      .expression(unnestRows(INDEX_COLUMNS, indexRows.slice(i, i + 5000)))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
