@@ -280,7 +280,7 @@ describe('International phone numbers and addresses', () => {
     expect(of(text, EntityType.Phone)).toEqual([]);
   });
   it.each([
-    ['Ship to 41210 Kauppakatu 17, Vaasa', '41210 Kauppakatu 17'],
+    ['Ship to 41210 Kauppakatu 17, Vaasa', '41210 Kauppakatu 17, Vaasa'],
     ['Mail to PSC 1234, Box 5678 APO AE 09123', 'PSC 1234, Box 5678'],
     ['Mail to PSC 1234, Box 5678 APO AE 09123', 'APO AE 09123'],
     ['He lives in Apt. 212 upstairs.', 'Apt. 212'],
@@ -291,6 +291,24 @@ describe('International phone numbers and addresses', () => {
     'finds no address in %s',
     (text) => {
       expect(of(text, EntityType.Address)).toEqual([]);
+    },
+  );
+});
+
+describe('Cities after travel cues and in addresses', () => {
+  const all = (text: string): string[] => found(text, 'en').map(([, s]) => s);
+  it.each([
+    ['Mrs. Okafor flew to Kvarnholm on Friday.', 'Kvarnholm'],
+    ['He grew up in Oberwald.', 'Oberwald'],
+    ['Ship to 41210 Kauppakatu 17, Vaasa', 'Vaasa'],
+    ['Suite 501 Tallberga Sweden 12345', 'Tallberga'],
+  ])('covers the city in %s', (text, city) => {
+    expect(all(text).some((s) => s.includes(city))).toBe(true);
+  });
+  it.each(['Pt up to commode x2.', 'Weight up from preop.', 'Travelled to angio this am.'])(
+    'finds nothing in %s',
+    (text) => {
+      expect(found(text, 'en').filter(([t]) => t === EntityType.Location)).toEqual([]);
     },
   );
 });

@@ -306,6 +306,7 @@ const CLINICAL = new Set(
     'vietnamese korean japanese arabic hindi catholic baptist methodist jehovah ' +
     'wo ectopy pvc pvcs pac pacs lbbb rbbb mod mods sl sq subq im ivp ivpb gtt gtts drip drips ' +
     'nebs neb mdi trach peg tf tfs ngt dobhoff kub lue rue lle rle ble bue ue le ext exts ' +
+    'angio preop postop periop intraop commode ' +
     'ed ms mso bp hr rr o2 fio2 sao2 spo2 etco2 abd bs bm bms gu gi resp neuro cv id skin psych social'
   ).split(/\s+/),
 );
@@ -603,13 +604,17 @@ const ADDRESS_LOOSE_RE = new RegExp(`\\bP\\.?\\s?O\\.?\\s+Box\\s+\\d+`, 'g');
 const ADDRESS_MILITARY_RE =
   /\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}|USN[SV]\s+[A-Z][a-z]+|[AFD]PO\s+A[AEP]\s+\d{5})\b/gi;
 /** Apartment and suite numbers: "Apt. 595", "Suite 501". */
-const ADDRESS_UNIT_RE = /\b(?:Apt|Apartment|Suite|Ste)\.?\s+#?\d{1,5}[A-Z]?\b/g;
+const CITY_AFTER = `(?: \\p{Lu}[\\p{L}'’-]+(?: \\p{Lu}[\\p{L}'’-]+){0,2}(?= |,|$))?`;
+const ADDRESS_UNIT_RE = new RegExp(
+  `\\b(?:Apt|Apartment|Suite|Ste)\\.? #?\\d{1,5}[A-Z]?\\b${CITY_AFTER}`,
+  'gu',
+);
 /**
  * House number, street name and a number after it, the order of most European addresses:
  * "28245 Puruntie 82 Apt. 595", "5049 Harjukuja 54, Seinäjoki".
  */
 const ADDRESS_EU_RE =
-  /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]{2,}(?: [\p{L}'’-]+){0,3}? \d{1,4}[A-Za-z]?(?=,|\s+(?:Apt|Suite|Unit)\b)/gu;
+  /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]{2,}(?: [\p{L}'’-]+){0,3}? \d{1,4}[A-Za-z]?(?:(?=\s+(?:Apt|Suite|Unit)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?)/gu;
 
 const tokenCache = new WeakMap<RecognizeInput, Tok[]>();
 
@@ -1185,7 +1190,7 @@ export function createEnAddressRecognizer(): Recognizer {
         [ADDRESS_RE, 0.8, 'number, street name and street suffix'],
         [ADDRESS_LOOSE_RE, 0.7, 'post office box'],
         [ADDRESS_MILITARY_RE, 0.7, 'military mail address (PSC, Unit, APO/FPO/DPO)'],
-        [ADDRESS_UNIT_RE, 0.6, 'apartment or suite number'],
+        [ADDRESS_UNIT_RE, 0.7, 'apartment or suite number'],
         [ADDRESS_EU_RE, 0.6, 'house number, street and number before a comma or a unit'],
       ] as const) {
         rx.lastIndex = 0;
@@ -1237,6 +1242,16 @@ const TRANSFER_VERBS = new Set([
   'home',
   'tx',
   'txd',
+  'flew',
+  'fly',
+  'flying',
+  'traveled',
+  'travelled',
+  'traveling',
+  'travelling',
+  'up',
+  'originally',
+  "i'm",
 ]);
 const TRANSFER_PREPS = new Set(['to', 'from', 'at', 'in']);
 
@@ -1260,6 +1275,8 @@ export function createEnFacilityRecognizer(): Recognizer {
         const verb = toks[i - 2]!;
         if (!TRANSFER_PREPS.has(prep.l) || prep.gapBreak || toks[i]!.gapBreak) continue;
         if (!TRANSFER_VERBS.has(verb.l)) continue;
+        // "grew up in X", not "up to the commode" or "weight up from preop".
+        if (verb.l === 'up' && prep.l !== 'in') continue;
         let j = i;
         if (toks[j]!.l === 'the' && j + 1 < toks.length && !toks[j + 1]!.gapBreak) j++;
         const first = toks[j]!;
