@@ -312,3 +312,19 @@ describe('Cities after travel cues and in addresses', () => {
     },
   );
 });
+
+describe('Organisation suffixes', () => {
+  it.each([
+    ['She works at Brightwater Technologies downtown.', 'Brightwater Technologies'],
+    ['The Harrowgate Orchestra was founded in 1977.', 'Harrowgate Orchestra'],
+  ])('finds the organisation in %s', (text, org) => {
+    expect(found(text, 'en')).toContainEqual([EntityType.Organization, org]);
+  });
+  it('does not take a lone suffix word for an organisation', () => {
+    expect(
+      found('New solutions were tried for the dressing.', 'en').filter(
+        ([t]) => t === EntityType.Organization,
+      ),
+    ).toEqual([]);
+  });
+});

@@ -350,6 +350,18 @@ const ORG_SUFFIX = new Set([
   'society',
   'memorial',
   'rehab',
+  'technologies',
+  'technology',
+  'solutions',
+  'consulting',
+  'industries',
+  'enterprises',
+  'holdings',
+  'capital',
+  'orchestra',
+  'insights',
+  'analytics',
+  'ventures',
 ]);
 const ORG_INNER = new Set([
   'medical',
