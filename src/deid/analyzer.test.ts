@@ -328,3 +328,17 @@ describe('Organisation suffixes', () => {
     ).toEqual([]);
   });
 });
+
+describe('Lower-case hospital after a capitalised name', () => {
+  it('finds "Kettering hospital" and not "the hospital"', () => {
+    expect(found('He was at Kettering hospital last week.', 'en')).toContainEqual([
+      EntityType.Organization,
+      'Kettering hospital',
+    ]);
+    expect(
+      found('He was at the hospital last week.', 'en').filter(
+        ([t]) => t === EntityType.Organization,
+      ),
+    ).toEqual([]);
+  });
+});

@@ -1138,7 +1138,13 @@ export function createEnOrganizationRecognizer(): Recognizer {
         const t = toks[i]!;
         if (!ORG_SUFFIX.has(t.l)) continue;
         const monoLine = lineIsMonocase(text, t.start, mono);
-        if (!monoLine && !t.title && !t.caps) continue;
+        // "Kernan hospital": a lower-case hospital word after a capitalised name still names one.
+        const lowerHospital =
+          (t.l === 'hospital' || t.l === 'hosp') &&
+          i > 0 &&
+          !t.gapBreak &&
+          (toks[i - 1]!.title || toks[i - 1]!.caps);
+        if (!monoLine && !t.title && !t.caps && !lowerHospital) continue;
         let a = i;
         let named = false;
         while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !toks[a]!.gapComma) {
@@ -1149,7 +1155,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
             (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))
           )
             break;
-          if (!ORG_INNER.has(p.l)) named = true;
+          if (!ORG_INNER.has(p.l) && !ORG_SUFFIX.has(p.l)) named = true;
           a--;
         }
         while (a < i && (toks[a]!.l === 'the' || toks[a]!.l === 'of' || toks[a]!.l === 'and')) a++;
