@@ -220,7 +220,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       watermarkKey,
       sealer: createStaffSealer(store.db, keyring),
     });
-    runtime.incident = new IncidentService({ db: store.db, ledger, identity, vault, now: () => runtime.now(), policy: () => runtime.policy, ports: { revokeClient: (t, a, c, r) => runtime.governance.revokeClient(t, a, c, r) } });
+    runtime.incident = new IncidentService({
+      db: store.db,
+      ledger,
+      identity,
+      vault,
+      now: () => runtime.now(),
+      policy: () => runtime.policy,
+      ports: { revokeClient: (t, a, c, r) => runtime.governance.revokeClient(t, a, c, r) },
+    });
     runtime.governance = createGovernanceService(
       {
         db: store.db,
