@@ -51,8 +51,25 @@ export async function createTestStore(migrations: readonly Migration[] = []): Pr
     await applyMigrations(store, migrations);
     return store;
   }
+  // A store whose set-up fails is dropped and set up once more under a new schema name: under a
+  // heavily loaded CI server a fresh schema has been seen missing during its first migration.
+  try {
+    return await createPostgresTestStore(migrations);
+  } catch (e) {
+    process.stderr.write(`test store: set-up failed once (${(e as Error).message}); retrying\n`);
+    return createPostgresTestStore(migrations);
+  }
+}
+
+async function createPostgresTestStore(migrations: readonly Migration[]): Promise<Store> {
   const url = testDatabaseUrl();
   const schema = `t_${randomBytes(6).toString('hex')}`;
+  const dropSchema = async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`drop schema if exists ${schema} cascade`);
+    await c.end();
+  };
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -62,16 +79,19 @@ export async function createTestStore(migrations: readonly Migration[] = []): Pr
     pgOptions: `-c search_path=${schema}`,
     poolSize: 4,
   });
-  await applyMigrations(store, migrations);
+  try {
+    await applyMigrations(store, migrations);
+  } catch (e) {
+    await store.close().catch(() => {});
+    await dropSchema().catch(() => {});
+    throw e;
+  }
   const close = store.close.bind(store);
   return {
     ...store,
     async close() {
       await close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
+      await dropSchema();
     },
   };
 }
