@@ -441,6 +441,22 @@ export async function getPatientCareProviders(
   }));
 }
 
+/** Blind-index entries of one staff member (Practitioner) joined to patients' equal entries. */
+function staffPatientIndexMatches(db: Kysely<VaultTables>, tenant: string, practitionerId: string) {
+  return db
+    .selectFrom('vault_blind_index as s')
+    .innerJoin('vault_blind_index as p', (j) =>
+      j
+        .onRef('p.tenant_id', '=', 's.tenant_id')
+        .onRef('p.kind', '=', 's.kind')
+        .onRef('p.hash', '=', 's.hash'),
+    )
+    .where('s.tenant_id', '=', tenant)
+    .where('s.resource_type', '=', 'Practitioner')
+    .where('s.resource_id', '=', practitionerId)
+    .where('p.resource_type', '=', 'Patient');
+}
+
 /**
  * Blind-indexed attributes a staff member (Practitioner) and a patient share, compared as MACs
  * without decryption: `national-id` (the same person), `phone`, `address` (family, neighbours),
@@ -452,20 +468,9 @@ export async function compareStaffAndPatient(
   practitionerId: string,
   patientId: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('vault_blind_index as s')
-    .innerJoin('vault_blind_index as p', (j) =>
-      j
-        .onRef('p.tenant_id', '=', 's.tenant_id')
-        .onRef('p.kind', '=', 's.kind')
-        .onRef('p.hash', '=', 's.hash'),
-    )
+  const rows = await staffPatientIndexMatches(db, tenant, practitionerId)
     .select('s.kind')
     .distinct()
-    .where('s.tenant_id', '=', tenant)
-    .where('s.resource_type', '=', 'Practitioner')
-    .where('s.resource_id', '=', practitionerId)
-    .where('p.resource_type', '=', 'Patient')
     .where('p.resource_id', '=', patientId)
     .where('s.kind', 'in', ['national-id', 'phone', 'address', 'family-name', 'email'])
     .execute();
@@ -478,21 +483,10 @@ export async function findPatientsForStaff(
   tenant: string,
   practitionerId: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('vault_blind_index as s')
-    .innerJoin('vault_blind_index as p', (j) =>
-      j
-        .onRef('p.tenant_id', '=', 's.tenant_id')
-        .onRef('p.kind', '=', 's.kind')
-        .onRef('p.hash', '=', 's.hash'),
-    )
+  const rows = await staffPatientIndexMatches(db, tenant, practitionerId)
     .select('p.resource_id')
     .distinct()
-    .where('s.tenant_id', '=', tenant)
-    .where('s.resource_type', '=', 'Practitioner')
-    .where('s.resource_id', '=', practitionerId)
     .where('s.kind', '=', 'national-id')
-    .where('p.resource_type', '=', 'Patient')
     .execute();
   return rows.map((r) => r.resource_id).sort();
 }
