@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { CustosError, ErrorCode } from '../errors/index.ts';
 import type { Store } from './open.ts';
 
@@ -10,8 +10,11 @@ export interface Migration {
 }
 
 /**
- * Applies every migration not yet applied, in name order. Refuses a database that holds
- * migrations this version does not know (written by a newer Custos) instead of touching it.
+ * Applies every migration not yet applied, in name order, in one transaction under an advisory
+ * lock of the current schema (two processes starting at once cannot both migrate). Refuses a
+ * database that holds migrations this version does not know (written by a newer Custos) instead of
+ * touching it. Reads no catalogue of other schemas, so stores in neighbouring schemas that appear
+ * and disappear meanwhile cannot disturb it.
  */
 export async function applyMigrations(
   store: Store,
@@ -23,42 +26,46 @@ export async function applyMigrations(
       throw new CustosError(ErrorCode.Internal, `duplicate migration name ${m.name}`);
     seen.add(m.name);
   }
-  const provider: MigrationProvider = {
-    async getMigrations() {
-      return Object.fromEntries(migrations.map((m) => [m.name, { up: m.up }]));
-    },
-  };
-  // Tests run each store in its own schema (search_path); the migrator must look there too.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+  const ordered = [...migrations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Same columns as earlier data folders used, so they keep working.
+  await sql`create table if not exists custos_migrations (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
     store.db,
   );
-  const migrator = new Migrator({
-    db: store.db,
-    migrationTableSchema: rows[0]?.schema ?? 'public',
-    provider,
-    migrationTableName: 'custos_migrations',
-    migrationLockTableName: 'custos_migrations_lock',
-    allowUnorderedMigrations: true,
-  });
-  const applied = await store.db
-    .selectFrom('custos_migrations')
-    .select('name')
-    .execute()
-    .catch(() => [] as { name: string }[]);
-  const foreign = applied.map((r: { name: string }) => r.name).filter((n: string) => !seen.has(n));
-  if (foreign.length > 0) {
-    throw new CustosError(
-      ErrorCode.StoreVersionTooNew,
-      `the database holds schema steps this version does not know (${foreign.slice(0, 3).join(', ')}); it was written by a newer Custos`,
-    );
-  }
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+  let current = '';
+  try {
+    return await store.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('custos_migrations:' || current_schema()))`.execute(
+        tx,
+      );
+      const applied = new Set(
+        (await sql<{ name: string }>`select name from custos_migrations`.execute(tx)).rows.map(
+          (r) => r.name,
+        ),
+      );
+      const foreign = [...applied].filter((n) => !seen.has(n));
+      if (foreign.length > 0) {
+        throw new CustosError(
+          ErrorCode.StoreVersionTooNew,
+          `the database holds schema steps this version does not know (${foreign.slice(0, 3).join(', ')}); it was written by a newer Custos`,
+        );
+      }
+      const done: string[] = [];
+      for (const m of ordered) {
+        if (applied.has(m.name)) continue;
+        current = m.name;
+        await m.up(tx);
+        await sql`insert into custos_migrations (name, timestamp) values (${m.name}, ${new Date().toISOString()})`.execute(
+          tx,
+        );
+        done.push(m.name);
+      }
+      return done;
+    });
+  } catch (e) {
+    if (e instanceof CustosError) throw e;
     throw new CustosError(
       ErrorCode.StoreDamaged,
-      `schema step ${failed} failed: ${(error as Error).message ?? error}`,
+      `schema step ${current || 'set-up'} failed: ${(e as Error).message ?? e}`,
     );
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -51,14 +51,7 @@ export async function createTestStore(migrations: readonly Migration[] = []): Pr
     await applyMigrations(store, migrations);
     return store;
   }
-  // A store whose set-up fails is dropped and set up once more under a new schema name: under a
-  // heavily loaded CI server a fresh schema has been seen missing during its first migration.
-  try {
-    return await createPostgresTestStore(migrations);
-  } catch (e) {
-    process.stderr.write(`test store: set-up failed once (${(e as Error).message}); retrying\n`);
-    return createPostgresTestStore(migrations);
-  }
+  return createPostgresTestStore(migrations);
 }
 
 async function createPostgresTestStore(migrations: readonly Migration[]): Promise<Store> {
