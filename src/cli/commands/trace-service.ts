@@ -1,9 +1,8 @@
 import { hostname, userInfo } from 'node:os';
-import type { Kysely } from 'kysely';
-import { queryEntries, type LedgerEntry, type LedgerTables } from '../../ledger/index.ts';
+import type { LedgerEntry } from '../../ledger/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { loadConfig } from '../../config/index.ts';
-import { formatToken, type DisclosureToken } from '../../watermark/index.ts';
+import type { DisclosureToken } from '../../watermark/index.ts';
 import { createLogger } from '../run.ts';
 import { defaultLoadKey, type TraceCommandDeps } from './trace.ts';
 
@@ -29,17 +28,10 @@ export function traceServiceDeps(): {
         if (opts.keyFile || process.env.CUSTOS_WATERMARK_KEY) return defaultLoadKey(opts);
         return (await runtime()).watermarkKey;
       },
+      // The disclosure path issued the token; it verifies the MAC and finds the ledger entry.
       resolveToken: async (token: DisclosureToken) => {
         const r = await runtime();
-        for (const form of [token.text, formatToken(token)]) {
-          const page = await queryEntries(r.store.db as Kysely<LedgerTables>, {
-            tenant: r.config.tenant,
-            watermarkToken: form,
-            limit: 1,
-          });
-          if (page.entries[0]) return page.entries[0];
-        }
-        return null;
+        return r.access.resolveWatermarkToken(r.config.tenant, token.text);
       },
       recordTrace: async (_file, result) => {
         const r = await runtime();
