@@ -1,7 +1,8 @@
 /**
  * Precision and recall of the de-identification recognizers on public annotated corpora in
  * ../shared/data: PhysioNet deid (English nursing notes), Presidio's synthetic English set and
- * MSRA NER (Chinese). Run: `npm run bench -- eval-deid [--corpus physionet|presidio|msra|dicom] [--errors N]`.
+ * MSRA NER (Chinese). Run: `npm run bench -- eval-deid [--corpus physionet|presidio|msra|dicom] [--errors N]
+ * [--type T] [--half even|odd]`.
  *
  * Matching is by overlap: a gold span counts as found when any finding overlaps it (with a
  * compatible type for the per-type table); a finding counts as correct when it overlaps a gold span.
@@ -21,6 +22,8 @@ const args = process.argv.slice(2);
 const only = args.includes('--corpus') ? args[args.indexOf('--corpus') + 1] : undefined;
 const showErrors = args.includes('--errors') ? Number(args[args.indexOf('--errors') + 1]) : 0;
 const errType = args.includes('--type') ? args[args.indexOf('--type') + 1] : undefined;
+/** `--half even|odd`: only the documents of even or odd index (tune on one half, report both). */
+const half = args.includes('--half') ? args[args.indexOf('--half') + 1] : undefined;
 
 interface Gold {
   doc: number;
@@ -59,6 +62,7 @@ function evaluate(
   const misses: string[] = [];
   const falsePos: string[] = [];
   for (const [di, d] of docs.entries()) {
+    if ((half === 'even' && di % 2 === 1) || (half === 'odd' && di % 2 === 0)) continue;
     bytes += Buffer.byteLength(d.text);
     const preds = analyze(d.text);
     for (const g of d.gold) {
@@ -101,8 +105,11 @@ function evaluate(
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '—');
   console.log(`\n### ${name}\n`);
   console.log(notes);
+  const n = half
+    ? docs.filter((_, i) => (half === 'even' ? i % 2 === 0 : i % 2 === 1)).length
+    : docs.length;
   console.log(
-    `\n${docs.length} documents, ${(bytes / 1e6).toFixed(2)} MB, ${secs.toFixed(1)} s (${(bytes / 1e6 / secs).toFixed(2)} MB/s including first-use loading)\n`,
+    `\n${n} documents${half ? ` (${half}-numbered half)` : ''}, ${(bytes / 1e6).toFixed(2)} MB, ${secs.toFixed(1)} s (${(bytes / 1e6 / secs).toFixed(2)} MB/s including first-use loading)\n`,
   );
   console.log(
     `All PHI (any type): recall ${f(goldFound / goldTotal)} (${goldFound}/${goldTotal}), precision ${f(predOk / predTotal)} (${predOk}/${predTotal}); TP ${goldFound}, FN ${goldTotal - goldFound}, FP ${predTotal - predOk}\n`,

@@ -36,8 +36,6 @@ const TITLES = new Set([
   'prof',
   'professor',
   'mrs',
-  'sr',
-  'fr',
   'rev',
   'drs',
   "dr's",
@@ -84,6 +82,29 @@ const INITIAL_CUES_BEFORE = new Set([
   'informed',
   'with',
 ]);
+/** Care-team words right before a name: "NP Djuric", "md Saeed", "HO Falco". */
+const CARE_BEFORE = new Set(['np', 'md', 'ho', 'caseworker', 'rn', 'nurse', 'attending', 'pcp']);
+/** Words after "PA"/"NP" that make it a catheter or a pressure, not a credential. */
+const CRED_DEVICE_AFTER = new Set([
+  'line',
+  'lines',
+  'catheter',
+  'cath',
+  'pressure',
+  'pressures',
+  'p',
+  'ps',
+  'port',
+  'numbers',
+  'nums',
+  'tracing',
+  'wedge',
+  'diastolic',
+  'systolic',
+  'mean',
+  'sat',
+  'sats',
+]);
 /** Genus initials in clinical text: "E. coli", "S. aureus" are organisms, not people. */
 const SPECIES = new Set(
   (
@@ -94,6 +115,12 @@ const SPECIES = new Set(
   ).split(' '),
 );
 const CREDENTIALS = new Set([
+  'crt',
+  'licsw',
+  'aprn',
+  'fnp',
+  'acnp',
+  'cnm',
   'rn',
   'md',
   'np',
@@ -307,6 +334,7 @@ const CLINICAL = new Set(
     'wo ectopy pvc pvcs pac pacs lbbb rbbb mod mods sl sq subq im ivp ivpb gtt gtts drip drips ' +
     'nebs neb mdi trach peg tf tfs ngt dobhoff kub lue rue lle rle ble bue ue le ext exts ' +
     'angio preop postop periop intraop commode ' +
+    'stoma ostomy wound rt fld ivs line lines tube tubes drain port ' +
     'ed ms mso bp hr rr o2 fio2 sao2 spo2 etco2 abd bs bm bms gu gi resp neuro cv id skin psych social'
   ).split(/\s+/),
 );
@@ -817,6 +845,89 @@ export function createEnPersonRecognizer(): Recognizer {
             continue;
           }
         }
+        // 0b. Care-team word before a name: "NP DJURIC", "md Saeed", "HO Falco", "caseworker Leona".
+        if (
+          prev &&
+          CARE_BEFORE.has(prev.l) &&
+          !t.gapBreak &&
+          t.l.length >= 3 &&
+          !CLINICAL.has(t.l) &&
+          !REPORT_AFTER.has(t.l) &&
+          !CREDENTIALS.has(t.l) &&
+          !TITLES.has(t.l) &&
+          ((!lex.common.has(t.l) && !SPECIES.has(t.l)) ||
+            (lex.first.has(t.l) && !lex.veryCommon.has(t.l)))
+        ) {
+          const j = extend(i, 1, true);
+          push(out, t, toks[j]!, EntityType.Person, 0.7, 'en-person', `after "${prev.w}"`);
+          i = j;
+          continue;
+        }
+        // 0c. First name then a word that is no English word: "BEA TURA", "grace dudak",
+        // "Dan A. Forman-Lyons", "mary theresa kondouli".
+        if (
+          lex.first.has(t.l) &&
+          t.l.length >= 3 &&
+          !lex.veryCommon.has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          !TITLES.has(t.l)
+        ) {
+          let k = i + 1;
+          const mid = toks[k];
+          if (
+            mid &&
+            !mid.gapBreak &&
+            !mid.gapComma &&
+            (isInitial(mid) || (lex.first.has(mid.l) && !lex.common.has(mid.l)))
+          )
+            k++;
+          const sur = toks[k];
+          if (
+            sur &&
+            !sur.gapBreak &&
+            !sur.gapComma &&
+            sur.l.length >= 3 &&
+            !lex.common.has(sur.l) &&
+            !CLINICAL.has(sur.l) &&
+            !CREDENTIALS.has(sur.l) &&
+            !TITLES.has(sur.l) &&
+            !ORG_SUFFIX.has(sur.l) &&
+            !lex.places.has(sur.l) &&
+            (lineIsMonocase(text, sur.start, mono) || sur.title || sur.caps)
+          ) {
+            push(
+              out,
+              t,
+              sur,
+              EntityType.Person,
+              0.7,
+              'en-person',
+              'first name and a word that is no English word',
+            );
+            i = k;
+            continue;
+          }
+        }
+        // 0d. Initial with a period and a surname that is no English word: "M. PEPPLER", "d. renna".
+        if (
+          t.w.length === 1 &&
+          /[A-Za-z]/.test(t.w) &&
+          text[t.end] === '.' &&
+          (t.start === 0 || /[\s(,;:-]/.test(text[t.start - 1]!)) &&
+          next &&
+          !next.gapNewline &&
+          next.start - t.end <= 2 &&
+          next.l.length >= 3 &&
+          (!lex.common.has(next.l) || (lex.last.has(next.l) && !lex.veryCommon.has(next.l))) &&
+          !CLINICAL.has(next.l) &&
+          !SPECIES.has(next.l) &&
+          !CREDENTIALS.has(next.l) &&
+          (next.title || next.caps || lineIsMonocase(text, next.start, mono))
+        ) {
+          push(out, t, next, EntityType.Person, 0.65, 'en-person', 'initial and surname');
+          i++;
+          continue;
+        }
         // 1. Title before: Dr Healey, Mrs. Smith, dr. b
         if (TITLES.has(t.l) && next && !next.gapBreak) {
           // MR/MS are also mitral regurgitation / mental status: demand a known name after them.
@@ -835,10 +946,41 @@ export function createEnPersonRecognizer(): Recognizer {
             !lex.veryCommon.has(next.l) &&
             REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
             !toks[i + 2]!.gapBreak;
+          // After Dr, a capitalised word in mixed-case text, or in one-case text any word that
+          // is not among the most frequent English words, is taken as the name.
+          const nextMono = lineIsMonocase(text, next.start, mono);
+          const afterDoctor =
+            doctor &&
+            next.l.length >= 2 &&
+            !CLINICAL.has(next.l) &&
+            !REPORT_AFTER.has(next.l) &&
+            !CREDENTIALS.has(next.l) &&
+            (nextMono
+              ? !lex.veryCommon.has(next.l) && next.l.length >= 3
+              : next.title || next.caps);
+          // "MR LOMISH", "mr masci": a word that is no English word after Mr/Ms.
+          const unknownAfter =
+            next.l.length >= 3 && !lex.common.has(next.l) && !CLINICAL.has(next.l);
           if (
-            ambiguous ? inLex(next) && !isStop(next) : nameLike(next, true) || initialOk || reported
+            ambiguous
+              ? (inLex(next) && !isStop(next)) || unknownAfter
+              : nameLike(next, true) || initialOk || reported || afterDoctor || unknownAfter
           ) {
-            const j = extend(i + 1, 2, true);
+            let j = extend(i + 1, 2, true);
+            // "Dr. Art White": capitalised words after Dr in mixed-case text, common or not.
+            if (doctor && !nextMono)
+              while (
+                j + 1 < toks.length &&
+                j - i < 3 &&
+                toks[j + 1]!.title &&
+                !toks[j + 1]!.gapBreak &&
+                !toks[j + 1]!.gapComma &&
+                !CLINICAL.has(toks[j + 1]!.l) &&
+                !REPORT_AFTER.has(toks[j + 1]!.l) &&
+                !TITLES.has(toks[j + 1]!.l) &&
+                !CREDENTIALS.has(toks[j + 1]!.l)
+              )
+                j++;
             // "Drs. Ballou and Dutter", "Dr. Griffin and Swackhamer"
             const and = toks[j + 1];
             const second = toks[j + 2];
@@ -885,8 +1027,13 @@ export function createEnPersonRecognizer(): Recognizer {
         ) {
           // PA/NP are also pulmonary artery / nasal prongs: only after a comma.
           const weakCred = next.l === 'pa' || next.l === 'np' || next.l === 'do';
+          const afterCred = toks[i + 2];
+          const device =
+            afterCred !== undefined && !afterCred.gapBreak && CRED_DEVICE_AFTER.has(afterCred.l);
           if (
             (!weakCred || next.gapComma) &&
+            !device &&
+            (inLex(t) || !lex.common.has(t.l)) &&
             t.l.length > 1 &&
             !t.gapEndsDigit &&
             nameLike(t, true) &&
@@ -896,7 +1043,7 @@ export function createEnPersonRecognizer(): Recognizer {
             let a = i;
             while (
               a - 1 >= 0 &&
-              a - i > -2 &&
+              (a - i > -2 || (a - i > -3 && toks.slice(a - 1, i).some(isInitial))) &&
               !toks[a]!.gapBreak &&
               !toks[a]!.gapComma &&
               nameLike(toks[a - 1]!, true) &&
@@ -916,8 +1063,27 @@ export function createEnPersonRecognizer(): Recognizer {
           }
         }
         // 3. Cue before (family, care team, "name is"), allowing one or two filler words.
-        if (prev && RELATIONS.has(prev.l) && !t.gapBreak) {
+        if (
+          prev &&
+          RELATIONS.has(prev.l) &&
+          !t.gapBreak &&
+          !(prev.l === 'cc' && (prev.gapEndsDigit || /\d$/.test(text.slice(0, prev.start))))
+        ) {
           const strong = STRONG_CUES.has(prev.l);
+          // "son bill called", "his son, bill, called": a first name after a family word.
+          const fam = toks[i + 1];
+          if (
+            strong &&
+            lex.first.has(t.l) &&
+            !CLINICAL.has(t.l) &&
+            t.l.length >= 2 &&
+            fam !== undefined &&
+            !fam.gapBreak &&
+            (FAMILY_VERB_AFTER.has(fam.l) || fam.l === 'and' || fam.l === 'in' || fam.gapComma)
+          ) {
+            push(out, t, t, EntityType.Person, 0.75, 'en-person', `first name after "${prev.w}"`);
+            continue;
+          }
           let k = i;
           let fill = 0;
           while (k < toks.length && CUE_FILLERS.has(toks[k]!.l) && fill < 2 && !toks[k]!.gapBreak) {

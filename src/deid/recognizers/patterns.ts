@@ -411,12 +411,30 @@ const dateCompact = createPatternRecognizer({
 const VENT_BEFORE =
   /\b(?:ps|peep|cpap|bipap|vent|settings?|ac|simv|imv|psv|fio2|tv|rate|ips|eps|ipap|epap|bp|pap|pad|ratio|x)\b[\s:=]*(?:\d+\s*(?:\/|and)?\s*)?$|[+]\s*$/i;
 
+/** Words of a pain score next to an "n/10". */
+const PAIN_NEAR =
+  /\b(?:pain|cp|c\/o|angina|discomfort|rating|rates?|rated|scale|ha|h\/a|headache|incisional|chest)\b|#\s*\d/i;
+/** Ventilator words on the same line as a "5/5"-like pair. */
+const VENT_NEAR =
+  /\b(?:ps|peep|cpap|bipap|vent|ventilation|settings?|simv|imv|psv|ips|ipap|epap|flowby|fio2|mask)\b/i;
+
+/** The text within `width` characters on each side of `pos`, not crossing a line break. */
+function lineAround(text: string, pos: number, width: number): string {
+  let a = Math.max(0, pos - width);
+  let b = Math.min(text.length, pos + width);
+  const nl = text.lastIndexOf('\n', pos);
+  if (nl >= a) a = nl + 1;
+  const nr = text.indexOf('\n', pos);
+  if (nr >= 0 && nr < b) b = nr;
+  return text.slice(a, b);
+}
+
 const dateUs = createPatternRecognizer({
   name: 'date-mdy',
   type: EntityType.Date,
   patterns: [
     {
-      regex: re(`(?<![\\d/.-])${MON}([/-])${DAY}\\1(?:19|20)?\\d{2}(?![\\d/])`),
+      regex: re(`(?<![\\d/])(?<!\\d[.-])${MON}([/-])${DAY}\\1(?:19|20)?\\d{2}(?![\\d/])`),
       score: 0.8,
       why: 'month/day/year',
     },
@@ -426,7 +444,7 @@ const dateUs = createPatternRecognizer({
       why: 'day.month.year',
     },
     {
-      regex: re(`(?<![\\d/.,-])${MON}/${DAY}(?![\\d/]|\\.\\d|,\\d)`),
+      regex: re(`(?<![\\d/,])(?<![\\d.][.-])${MON}/${DAY}(?![\\d/]|\\.\\d|,\\d)`),
       score: 0.6,
       why: 'month/day',
     },
@@ -441,12 +459,21 @@ const dateUs = createPatternRecognizer({
   validate: (v, text, start) => {
     // Ventilator and pressure settings (PS 10/5, CPAP 12/5/40) look like dates.
     if (VENT_BEFORE.test(text.slice(Math.max(0, start - 16), start))) return null;
+    const end = start + v.length;
+    // "600x12/5/40%", "5/10/40%": settings followed by a percentage.
+    if (text[end] === '%' || /[xX]$/.test(text.slice(start - 1, start))) return null;
     const parts = v.split(/[/.-]/).map(Number);
     if (parts.length === 2) {
       const [m, d] = parts as [number, number];
       if (d > 31) return { score: 0.6, why: 'month and two-digit year' };
+      // Pain scores: "c/o CP 8/10", "pain 5/10", "rating 3/10".
+      if (d === 10 && m <= 10 && PAIN_NEAR.test(text.slice(Math.max(0, start - 32), end + 24)))
+        return null;
+      // Pressure-support/PEEP pairs ("mask ventilation 5/5", "flowby 6/3") with ventilator
+      // words on the same line: the second number is small and not above the first.
+      if (d <= m && d <= 10 && VENT_NEAR.test(lineAround(text, start, 40))) return null;
       // Small fractions (1/2, 3/4) and ratios are far more common than early-January dates.
-      if (m <= 4 && d <= 4) return { score: 0.3, why: 'could be a fraction' };
+      if (m <= 4 && d <= 4) return { score: 0.15, why: 'could be a fraction' };
       return { score: 0.6, why: 'plausible month/day' };
     }
     return { why: 'plausible date' };
@@ -546,8 +573,21 @@ const dateYear = createPatternRecognizer({
     'fall',
     '年',
   ],
-  validate: (v) => {
+  validate: (v, text, start) => {
     const digits = v.replace(/\D/g, '');
+    // Clock times in nursing notes: "1900-0700", "at 2030", "@ 1900", "2000 c/o nausea".
+    if (digits.length === 4 && v.length === 4 && Number(digits.slice(2)) < 60) {
+      const before = text.slice(Math.max(0, start - 12), start);
+      const after = text.slice(start + 4, start + 12);
+      if (
+        /(?:\b(?:at|@|by|around|about|aprox|approx|till|til|until|before|after|~|labs?|note|npn|for|started|given|begun|restarted)|@|~|-|>)\s*$/i.test(
+          before,
+        ) ||
+        /^\s*(?:-|>|to\b|hrs?\b|h\b)\s*\d*/i.test(after) ||
+        /^\s*-?\s*\d{4}/.test(after)
+      )
+        return null;
+    }
     if (digits.length === 2) {
       const n = Number(digits);
       return n >= 30 || n <= 25 ? { score: 0.55, why: 'two-digit year' } : null;
