@@ -106,7 +106,8 @@ const bad = (why: string): CustosError =>
 
 /**
  * Parses an exported head from untrusted text. Every member is checked for type, size and format
- * (a hash must be 64 hex digits, a signature canonical base64 of 64 bytes for Ed25519) so a
+ * (a hash must be 64 hex digits, a signature canonical base64 of 64 bytes for Ed25519, at most
+ * 80 for SM2) so a
  * malformed head is refused with the reason instead of being half-trusted.
  */
 export function parseExportedHead(text: string): TreeHead & { publicKey?: string } {
@@ -138,6 +139,8 @@ export function parseExportedHead(text: string): TreeHead & { publicKey?: string
   if (signature.toString('base64') !== o.signature) throw bad('signature is not canonical base64');
   if (o.algorithm === 'ed25519' && signature.length !== 64)
     throw bad(`an Ed25519 signature has 64 bytes, not ${signature.length}`);
+  if (o.algorithm === 'sm2' && (signature.length < 8 || signature.length > 80))
+    throw bad(`an SM2 signature (DER) has 8 to 80 bytes, not ${signature.length}`);
   if (o.publicKey !== undefined && typeof o.publicKey !== 'string')
     throw bad('publicKey is not text');
   return {

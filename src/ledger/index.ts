@@ -19,7 +19,11 @@ export { encodeEntry, hashEntry, canonicalJson, ENTRY_FORMAT, GENESIS_HASH } fro
 export {
   createEd25519Signer,
   createEd25519Verifier,
+  createSm2Signer,
+  createSm2Verifier,
+  createVerifier,
   createTestSigner,
+  createTestSm2Signer,
   keyIdOf,
   type Signer,
 } from './signer.ts';

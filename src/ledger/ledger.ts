@@ -28,6 +28,12 @@ export const NODE_LEVEL = 8;
 export interface LedgerOptions {
   /** Signs tree heads; without one no heads are made (verification then covers the chain only). */
   signer?: Signer;
+  /**
+   * Chooses the signer per tenant (e.g. SM2 for tenants on the SM suite, Ed25519 otherwise); asked
+   * before every commit and head, so a change of suite takes effect at the next head. Takes
+   * precedence over `signer`; returning undefined falls back to it.
+   */
+  signerFor?: (tenant: string) => Signer | undefined | Promise<Signer | undefined>;
   /** Sign a head when this many entries were added since the last head (N). Default 1000. */
   headEvery?: number;
   /** …or when this many ms passed with unsigned entries (T). Default 60 000; 0 disables the timer. */
@@ -71,6 +77,9 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
   const queues = new Map<string, Queue>();
   const touched = new Set<string>();
   let closed = false;
+  const signing = Boolean(opts.signer || opts.signerFor);
+  const signerOf = async (tenant: string): Promise<Signer | undefined> =>
+    (opts.signerFor ? await opts.signerFor(tenant) : undefined) ?? opts.signer;
 
   const run = async (tenant: string, q: Queue): Promise<void> => {
     // Let appends issued in the same tick join the first batch.
@@ -83,7 +92,7 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
           tenant,
           batch.map((p) => p.entry),
           clock,
-          opts.signer,
+          await signerOf(tenant),
           headEvery,
         );
         batch.forEach((p, i) => p.resolve(results[i] as AppendedEntry));
@@ -116,7 +125,7 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
   };
 
   const timer =
-    opts.signer && (opts.headIntervalMs ?? 60_000) > 0
+    signing && (opts.headIntervalMs ?? 60_000) > 0
       ? setInterval(() => {
           for (const t of touched) void signHead(t).catch(() => {});
         }, opts.headIntervalMs ?? 60_000)
@@ -124,11 +133,12 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
   timer?.unref();
 
   const signHead = async (tenant: string): Promise<TreeHead | null> => {
-    const signer = opts.signer;
-    if (!signer) return null;
+    if (!signing) return null;
     // Wait for this process's queued appends so the head covers them.
     await queues.get(tenant)?.running;
     try {
+      const signer = await signerOf(tenant);
+      if (!signer) return null;
       return await db.transaction().execute(async (trx) => {
         const chain = await lockChain(trx, tenant);
         if (chain.size <= chain.head_size) return null;
@@ -161,7 +171,7 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
       closed = true;
       if (timer) clearInterval(timer);
       await Promise.all([...queues.values()].map((q) => q.running));
-      if (opts.signer) for (const t of touched) await signHead(t).catch(() => null);
+      if (signing) for (const t of touched) await signHead(t).catch(() => null);
     },
   };
 }

@@ -12,7 +12,7 @@ import { NODE_LEVEL } from './ledger.ts';
 import { CompactRange, equal } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
 import { ENTRY_COLUMNS } from './rows.ts';
-import { createEd25519Verifier, type Signer } from './signer.ts';
+import { createVerifier, type Signer } from './signer.ts';
 import { compactRangeAt } from './tree.ts';
 
 /** What to verify. */
@@ -171,12 +171,12 @@ async function loadSigners(
     .execute();
   const out: Signer[] = [];
   for (const k of keys) {
-    if (k.algorithm !== 'ed25519') {
+    if (k.algorithm !== 'ed25519' && k.algorithm !== 'sm2') {
       warnings.push(`key ${k.key_id} (${k.algorithm}) cannot be checked here; pin it with signers`);
       continue;
     }
     try {
-      const v = createEd25519Verifier(k.public_key);
+      const v = createVerifier(k.public_key, k.algorithm);
       if (v.keyId !== k.key_id) {
         warnings.push(`recorded key ${k.key_id} does not match its public key; ignored`);
         continue;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import type { Keyring } from '../crypto/index.ts';
-import { ensureSigningKey } from '../crypto/index.ts';
+import { ensureSigningKey, type SigningKey } from '../crypto/index.ts';
 import {
   identityMigrations,
   IdentityService,
@@ -17,7 +17,7 @@ import {
   type LedgerEntryInput,
   type Signer,
 } from '../ledger/index.ts';
-import { openVault, vaultMigrations, type Vault } from '../vault/index.ts';
+import { ensureTenant, openVault, vaultMigrations, type Vault } from '../vault/index.ts';
 import { getDefaultPolicyEngine, type PolicyEngine } from '../policy/index.ts';
 import { applyMigrations, openStore, type Migration, type Store } from '../store/index.ts';
 import { AccessService, accessMigrations } from '../access/index.ts';
@@ -153,16 +153,26 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     opts.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   try {
     await applyMigrations(store, allMigrations);
-    const key = await ensureSigningKey(keyring, 'ledger-tree-head');
-    const signer: Signer = {
+    const asSigner = (key: SigningKey): Signer => ({
       keyId: key.keyId,
-      algorithm: 'ed25519',
+      algorithm: key.algorithm,
       sign: (d) => key.sign(d),
       verify: (d, s) => key.verify(d, s),
       publicKeyPem: key.publicKeyPem,
-    };
+    });
+    const signer = asSigner(await ensureSigningKey(keyring, 'ledger-tree-head'));
+    // Tenants on the SM suite get SM2 tree heads (key created on first use); Ed25519 otherwise.
+    let suiteVault: Vault | undefined;
+    let sm2Signer: Signer | undefined;
     const ledger = createLedger(store.db, {
       signer,
+      signerFor: async (tenant) => {
+        if (!suiteVault || (await ensureTenant(suiteVault, tenant)).suite !== 'sm4-ctr-hmac-sm3')
+          return undefined;
+        return (sm2Signer ??= asSigner(
+          await ensureSigningKey(keyring, 'ledger-tree-head-sm2', 'sm2'),
+        ));
+      },
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.headEvery ? { headEvery: opts.headEvery } : {}),
       ...(opts.headIntervalMs !== undefined ? { headIntervalMs: opts.headIntervalMs } : {}),
@@ -180,6 +190,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     );
     await identity.ensureTenant(config.tenant, config.tenant);
     const vault = await openVault(store.db, keyring);
+    suiteVault = vault;
     const watermarkKey = await ensureWatermarkSecret(keyring);
     const runtime: Runtime = {
       access: undefined as unknown as AccessService,

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import {
   createEd25519Verifier,
+  createSm2Verifier,
   exportTreeHead,
   importAuditLog,
   parseCsvMapping,
@@ -16,6 +17,10 @@ import {
   type VerifyReport,
 } from '../../ledger/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { loadSigningKey } from '../../crypto/index.ts';
+
+/** Keyring name of the SM2 tree-head key (tenants on the SM suite). */
+const SM2_HEAD_KEY = 'ledger-tree-head-sm2';
 import { CustosError, ErrorCode } from '../../errors/index.ts';
 import type { Kysely } from 'kysely';
 import { createLogger, ExitCode, parsePositiveInt, runCommand } from '../run.ts';
@@ -50,7 +55,19 @@ async function withRuntime<T>(body: (rt: Runtime) => Promise<T>): Promise<void> 
 /** Keys to trust: the service's own signing key plus any pinned public keys given on the command line. */
 function trustedKeys(rt: Runtime, files: string[] | undefined): Signer[] {
   const keys: Signer[] = [rt.signer];
-  for (const f of files ?? []) keys.push(createEd25519Verifier(readText(f, 'public key file')));
+  // The SM2 key of tenants on the SM suite, once one was made.
+  if (rt.keyring.getSecret(`signing:${SM2_HEAD_KEY}`))
+    keys.push(createSm2Verifier(loadSigningKey(rt.keyring, SM2_HEAD_KEY).publicKeyPem));
+  for (const f of files ?? []) {
+    const pem = readText(f, 'public key file');
+    let key: Signer;
+    try {
+      key = createEd25519Verifier(pem);
+    } catch {
+      key = createSm2Verifier(pem);
+    }
+    keys.push(key);
+  }
   return keys;
 }
 
@@ -115,7 +132,10 @@ export function auditCommand(): Command {
     .option('--from <seq>', 'first sequence number to check')
     .option('--to <seq>', 'last sequence number to check')
     .addOption(tenantOption())
-    .option('--public-key <file...>', 'additional pinned Ed25519 public keys (PEM) to accept')
+    .option(
+      '--public-key <file...>',
+      'additional pinned Ed25519 or SM2 public keys (PEM) to accept',
+    )
     .option(
       '--head <file...>',
       'exported tree heads kept by witnesses: also detect a rollback behind them',
@@ -157,7 +177,10 @@ export function auditCommand(): Command {
             ErrorCode.NotFound,
             `the ledger of ${tenant} is empty; there is no head to export`,
           );
-        const text = exportTreeHead(head, rt.signer.publicKeyPem);
+        const text = exportTreeHead(
+          head,
+          trustedKeys(rt, []).find((k) => k.keyId === head.keyId)?.publicKeyPem,
+        );
         if (o.out) writeFileSync(o.out, text, { mode: 0o644 });
         else process.stdout.write(text);
         if (o.out) out(`tree head of ${head.treeSize} entries written to ${o.out}`);
@@ -169,7 +192,10 @@ export function auditCommand(): Command {
     .description(
       'check an exported tree head against this database: signature, and that the database still holds exactly those entries',
     )
-    .option('--public-key <file...>', 'additional pinned Ed25519 public keys (PEM) to accept')
+    .option(
+      '--public-key <file...>',
+      'additional pinned Ed25519 or SM2 public keys (PEM) to accept',
+    )
     .action((file: string, o: { publicKey?: string[] }) =>
       withRuntime(async (rt) => {
         const head = parseExportedHead(readText(file, 'head file'));
