@@ -11,6 +11,7 @@ import {
   createEnLocationRecognizer,
   createEnOrganizationRecognizer,
   createEnPersonRecognizer,
+  propagateEnNames,
 } from './recognizers/en-entities.ts';
 import { createPatternRecognizers } from './recognizers/patterns.ts';
 import {
@@ -134,6 +135,7 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
   const allow = new Set((config.allow ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean));
   const deny = (config.deny ?? []).filter((d) => d.text.length > 0);
   const window = config.contextWindow ?? 24;
+  const propagate = !disabled.has('en-propagate');
 
   return {
     recognizers,
@@ -177,7 +179,14 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
       }
       if (entities) cands = cands.filter((f) => entities.has(f.type));
       // 3. merge overlaps among candidates that pass 4. the threshold
-      const merged = mergeOverlaps(cands.filter((f) => f.score >= threshold));
+      let merged = mergeOverlaps(cands.filter((f) => f.score >= threshold));
+      // 4b. English names and places found once count wherever else they occur in the text.
+      if (propagate && langs.has('en') && (!entities || entities.has(EntityType.Person))) {
+        const more = propagateEnNames(input, merged).filter(
+          (f) => f.score >= threshold && (!entities || entities.has(f.type)),
+        );
+        if (more.length > 0) merged = mergeOverlaps([...merged, ...more]);
+      }
       // 5. allow list
       return allow.size === 0
         ? merged

@@ -6,7 +6,13 @@
  */
 import { loadEnLexicons } from '../lexicons.ts';
 import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
-import { AMBIGUOUS_CITIES, HOSPITAL_NAMES, MAJOR_CITIES } from './en-places.ts';
+import {
+  AMBIGUOUS_CITIES,
+  FACILITY_SUFFIX,
+  HOSPITAL_NAMES,
+  MAJOR_CITIES,
+  PLACE_SUFFIX,
+} from './en-places.ts';
 
 interface Tok {
   w: string; // as written
@@ -391,6 +397,8 @@ const ORG_SUFFIX = new Set([
   'analytics',
   'ventures',
 ]);
+/** Organisation suffixes that are also clinical shorthand: only capitalised in mixed-case text. */
+const WEAK_ORG_SUFFIX = new Set(['labs', 'inc', 'systems', 'group', 'rehab', 'agency']);
 const ORG_INNER = new Set([
   'medical',
   'general',
@@ -1297,19 +1305,34 @@ export function createEnOrganizationRecognizer(): Recognizer {
       const out: Finding[] = [];
       const nameish = (t: Tok): boolean => {
         const monoLine = lineIsMonocase(text, t.start, mono);
-        if (!monoLine) return t.title || t.caps || t.l === 'of' || t.l === 'the' || t.l === 'and';
+        if (!monoLine)
+          return (
+            t.title ||
+            t.caps ||
+            t.l === 'of' ||
+            t.l === 'the' ||
+            t.l === 'and' ||
+            US_STATES.has(t.l) ||
+            (!lex.common.has(t.l) && t.l.length >= 4)
+          );
         return !lex.common.has(t.l) || ORG_INNER.has(t.l);
       };
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
         if (!ORG_SUFFIX.has(t.l)) continue;
         const monoLine = lineIsMonocase(text, t.start, mono);
+        // "Review of Systems"; "labs", "inc" (incision, increased) only as capitalised words.
+        if (t.l === 'systems' && toks[i - 2]?.l.startsWith('rev')) continue;
+        if (WEAK_ORG_SUFFIX.has(t.l) && !(t.title && !monoLine)) continue;
         // "Kernan hospital": a lower-case hospital word after a capitalised name still names one.
         const lowerHospital =
           (t.l === 'hospital' || t.l === 'hosp') &&
           i > 0 &&
           !t.gapBreak &&
-          (toks[i - 1]!.title || toks[i - 1]!.caps);
+          (toks[i - 1]!.title ||
+            toks[i - 1]!.caps ||
+            US_STATES.has(toks[i - 1]!.l) ||
+            (!lex.common.has(toks[i - 1]!.l) && !CLINICAL.has(toks[i - 1]!.l)));
         if (!monoLine && !t.title && !t.caps && !lowerHospital) continue;
         let a = i;
         let named = false;
@@ -1402,11 +1425,9 @@ const TRANSFER_VERBS = new Set([
   'trans',
   'referred',
   'admitted',
-  'sent',
   'went',
   'go',
   'going',
-  'return',
   'returned',
   'returning',
   'discharged',
@@ -1414,7 +1435,6 @@ const TRANSFER_VERBS = new Set([
   'moved',
   'came',
   'arrived',
-  'back',
   'seen',
   'followed',
   'treated',
@@ -1453,7 +1473,13 @@ export function createEnFacilityRecognizer(): Recognizer {
       const toks = tokensOf(input);
       const out: Finding[] = [];
       const plain = (t: Tok): boolean =>
-        !lex.common.has(t.l) && !CLINICAL.has(t.l) && t.l.length >= 2;
+        !lex.common.has(t.l) &&
+        !CLINICAL.has(t.l) &&
+        t.l.length >= 3 &&
+        // Unit and service abbreviations (NRB, TSICU, vicu) and hyphenated clinical words.
+        !(t.caps && t.l.length <= 5) &&
+        !t.w.includes('-') &&
+        !/icu|^(?:hosp|ortho|step)/.test(t.l);
       for (let i = 2; i < toks.length; i++) {
         const prep = toks[i - 1]!;
         const verb = toks[i - 2]!;
@@ -1489,6 +1515,16 @@ export function createEnFacilityRecognizer(): Recognizer {
   };
 }
 
+/** Words before a place suffix that make no proper name: "the house", "nursing home". */
+const GENERIC_PLACE_WORDS = new Set(
+  (
+    'the his her their our my your a an this that same group nursing assisted private state ' +
+    'public general local outside other another previous prev old new big main north south east ' +
+    'west upper lower back front whole open full in to at from on of for with and or out up down ' +
+    'step full care medical surgical cardiac rehab acute chronic long short term'
+  ).split(' '),
+);
+
 /** Prepositions and verbs after which a hospital, ward or unit is named. */
 const FACILITY_CUES = new Set([
   'to',
@@ -1507,6 +1543,7 @@ const FACILITY_CUES = new Set([
 /** Generic hospital abbreviations that name no particular hospital. */
 const GENERIC_HOSPITAL_ABBR = new Set([
   'osh',
+  'gsh',
   'ch',
   'nh',
   'snh',
@@ -1516,11 +1553,27 @@ const GENERIC_HOSPITAL_ABBR = new Set([
   'wh',
   'th',
   'sh',
+  'ah',
+  'eh',
+  'oh',
+  'uh',
 ]);
 /** A floor number (1-20) standing alone after a ward name, not a dose or a reading. */
 const FLOOR_AFTER =
   /^ ?(?:1\d|20|[1-9])(?=[\s;,)]|\.(?!\d)|$)(?!\s*(?:mg|mcg|ml|cc|l|g|gm|kg|u|units?|mm|cm|hrs?|hours?|min|mins|days?|x|am|pm|mmhg|times|bags?|doses?|tabs?|liters?|lpm)\b)/i;
-const ACRONYM_CUES = new Set(['to', 'at', 'from', 'into', 'by', 'leave', 'left', 'enroute', 'via']);
+const ACRONYM_CUES = new Set([
+  'to',
+  'at',
+  'from',
+  'into',
+  'by',
+  'leave',
+  'left',
+  'enroute',
+  'via',
+  'in',
+  'the',
+]);
 
 /**
  * Hospitals and wards by form: generic hospital names (Holy Cross, Sacred Heart, St. Mary's),
@@ -1541,8 +1594,65 @@ export function createEnHospitalRecognizer(): Recognizer {
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
         const prev = toks[i - 1];
-        const cue = prev !== undefined && FACILITY_CUES.has(prev.l) && !t.gapBreak;
+        // "to GH", "from the GH": the cue may stand before an article.
+        const cueTok = prev?.l === 'the' && !prev.gapBreak ? toks[i - 2] : prev;
+        const cue =
+          prev !== undefined && cueTok !== undefined && FACILITY_CUES.has(cueTok.l) && !t.gapBreak;
         const monoLine = lineIsMonocase(text, t.start, mono);
+        // A word and a place or facility suffix: "Eastern Shore", "Keeley House", "mazur campus".
+        const suf = toks[i + 1];
+        if (
+          suf !== undefined &&
+          !suf.gapBreak &&
+          !suf.gapComma &&
+          PLACE_SUFFIX.has(suf.l) &&
+          t.l.length >= 3 &&
+          !CLINICAL.has(t.l) &&
+          !ORG_SUFFIX.has(t.l) &&
+          !PLACE_SUFFIX.has(t.l) &&
+          !lex.veryCommon.has(t.l) &&
+          !GENERIC_PLACE_WORDS.has(t.l)
+        ) {
+          const unknown = !lex.common.has(t.l);
+          const capsPair = monoLine ? cue || unknown : t.title && (suf.title || suf.caps);
+          const facility = FACILITY_SUFFIX.has(suf.l);
+          if ((unknown && (facility || cue || capsPair)) || (capsPair && (cue || !monoLine))) {
+            let e = i + 1;
+            while (
+              e + 1 < toks.length &&
+              e - i < 3 &&
+              !toks[e + 1]!.gapBreak &&
+              !toks[e + 1]!.gapComma &&
+              (PLACE_SUFFIX.has(toks[e + 1]!.l) || ORG_SUFFIX.has(toks[e + 1]!.l))
+            )
+              e++;
+            // One more name word before: "Warren Grant EW", "Sacred Heart Memorial".
+            let a = i;
+            const p0 = toks[i - 1];
+            if (
+              p0 &&
+              !t.gapBreak &&
+              !t.gapComma &&
+              p0.l.length >= 3 &&
+              (monoLine ? !lex.common.has(p0.l) : p0.title || p0.caps) &&
+              !CLINICAL.has(p0.l) &&
+              !FACILITY_CUES.has(p0.l) &&
+              !lex.veryCommon.has(p0.l)
+            )
+              a = i - 1;
+            push(
+              out,
+              toks[a]!,
+              toks[e]!,
+              EntityType.Location,
+              0.65,
+              'en-hospital',
+              `name before "${suf.w}"`,
+            );
+            i = e;
+            continue;
+          }
+        }
         // Generic hospital names of one to three words.
         let hit = false;
         for (let n = 3; n >= 1 && !hit; n--) {
@@ -1559,6 +1669,17 @@ export function createEnHospitalRecognizer(): Recognizer {
           if (!HOSPITAL_NAMES.has(phrase)) continue;
           if (n === 1 && !cue) continue;
           if (!cue && !monoLine && !t.title && !t.caps) continue;
+          // "Sacred Heart Memorial", "St. Mary Hospital": the facility words after the name.
+          let e = i + n - 1;
+          while (
+            e + 1 < toks.length &&
+            e - i < n + 2 &&
+            !toks[e + 1]!.gapBreak &&
+            !toks[e + 1]!.gapComma &&
+            (ORG_SUFFIX.has(toks[e + 1]!.l) || PLACE_SUFFIX.has(toks[e + 1]!.l))
+          )
+            e++;
+          n = e - i + 1;
           push(
             out,
             t,
@@ -1574,10 +1695,10 @@ export function createEnHospitalRecognizer(): Recognizer {
         if (hit || !cue) continue;
         // Hospital acronym: GH, MGH, GBMC, JHH.
         if (
-          ACRONYM_CUES.has(prev!.l) &&
+          ACRONYM_CUES.has(cueTok!.l) &&
           t.w.length >= 2 &&
           t.w.length <= 4 &&
-          (t.caps || monoLine) &&
+          (t.caps || monoLine || (t.w.length <= 3 && t.l === t.w)) &&
           /^(?:[b-df-hj-np-tv-z]{1,3}h|[a-z]{1,2}mc)$/.test(t.l) &&
           !GENERIC_HOSPITAL_ABBR.has(t.l) &&
           !CLINICAL.has(t.l) &&
@@ -1591,7 +1712,7 @@ export function createEnHospitalRecognizer(): Recognizer {
             EntityType.Location,
             0.6,
             'en-hospital',
-            `hospital acronym after "${prev!.w}"`,
+            `hospital acronym after "${cueTok!.w}"`,
           );
           continue;
         }
@@ -1612,11 +1733,68 @@ export function createEnHospitalRecognizer(): Recognizer {
             EntityType.Location,
             0.6,
             'en-hospital',
-            `ward name and floor after "${prev!.w}"`,
+            `ward name and floor after "${cueTok!.w}"`,
           );
         }
       }
       return out;
     },
   };
+}
+
+/**
+ * A name found once with good evidence is a name wherever else it occurs in the same text: "per
+ * DR TYRO ... TOLD DR TYRO BY PHONE ... TYRO AND HIS NOTE", "to Quartermain 2 ... quartermain".
+ * Returns findings for the further occurrences of the words of person and place findings scoring
+ * at least `minScore`, except common English words, clinical words and place or title words.
+ */
+export function propagateEnNames(input: RecognizeInput, findings: readonly Finding[]): Finding[] {
+  const lex = loadEnLexicons();
+  const toks = tokensOf(input);
+  const words = new Map<string, { type: Finding['type']; from: string }>();
+  const covered = (t: Tok): boolean => {
+    for (const f of findings) if (t.start < f.end && f.start < t.end) return true;
+    return false;
+  };
+  let k = 0;
+  for (const f of findings) {
+    if (f.score < 0.65) continue;
+    if (
+      f.type !== EntityType.Person &&
+      f.type !== EntityType.Location &&
+      f.type !== EntityType.Organization
+    )
+      continue;
+    while (k < toks.length && toks[k]!.end <= f.start) k++;
+    for (let j = k; j < toks.length && toks[j]!.start < f.end; j++) {
+      const t = toks[j]!;
+      if (t.l.length < 3 || !/^\p{L}+$/u.test(t.w)) continue;
+      // Abbreviations (NRB, OSH, TSICU) are no names; lexicon names of any length are.
+      const named = lex.first.has(t.l) || lex.last.has(t.l);
+      if (!named && (t.l.length < 4 || !/[aeiouy]/.test(t.l) || (t.caps && t.l.length <= 5)))
+        continue;
+      if (lex.veryCommon.has(t.l) || CLINICAL.has(t.l) || TITLES.has(t.l)) continue;
+      if (CREDENTIALS.has(t.l) || RELATIONS.has(t.l) || REPORT_AFTER.has(t.l)) continue;
+      if (ORG_SUFFIX.has(t.l) || ORG_INNER.has(t.l) || PLACE_SUFFIX.has(t.l)) continue;
+      if (US_STATES.has(t.l) || COUNTRIES.has(t.l) || SPECIES.has(t.l)) continue;
+      // A common word is carried over only when the lexicons also know it as a name.
+      if (lex.common.has(t.l) && !(f.type === EntityType.Person && lex.first.has(t.l))) continue;
+      if (!words.has(t.l)) words.set(t.l, { type: f.type, from: f.recognizer });
+    }
+  }
+  if (words.size === 0) return [];
+  const out: Finding[] = [];
+  for (const t of toks) {
+    const w = words.get(t.l);
+    if (!w || covered(t)) continue;
+    out.push({
+      start: t.start,
+      end: t.end,
+      type: w.type,
+      score: 0.6,
+      recognizer: 'en-propagate',
+      why: `same word as a ${w.type === EntityType.Person ? 'name' : 'place'} found elsewhere in the text`,
+    });
+  }
+  return out;
 }

@@ -118,7 +118,56 @@ export const HOSPITAL_NAMES = new Set([
   "st john's",
   'st jude',
   'st agnes',
+  'good sam',
   'mercy',
   'presbyterian',
   'shriners',
+]);
+
+/**
+ * Words that end a place or facility name: "Eastern Shore", "Franklin Square", "Keeley House",
+ * "Mazur campus", "Laurel Regional", "Washington Adventist".
+ */
+export const PLACE_SUFFIX = new Set([
+  'shore',
+  'square',
+  'river',
+  'beach',
+  'heights',
+  'creek',
+  'falls',
+  'springs',
+  'valley',
+  'hills',
+  'lake',
+  'harbor',
+  'harbour',
+  'bay',
+  'island',
+  'mill',
+  'mills',
+  'village',
+  'manor',
+  'county',
+  'township',
+  'campus',
+  'house',
+  'regional',
+  'adventist',
+  'assisted',
+  'hosp',
+  'hospital',
+  'rehab',
+]);
+/** Suffixes that name a facility by themselves after any unknown word ("kernan hospital"). */
+export const FACILITY_SUFFIX = new Set([
+  'campus',
+  'house',
+  'regional',
+  'adventist',
+  'assisted',
+  'hosp',
+  'hospital',
+  'rehab',
+  'manor',
 ]);
