@@ -162,12 +162,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     });
     const signer = asSigner(await ensureSigningKey(keyring, 'ledger-tree-head'));
     // Tenants on the SM suite get SM2 tree heads (key created on first use); Ed25519 otherwise.
-    let suiteVault: Vault | undefined;
+    const suiteOf: { vault?: Vault } = {};
     let sm2Signer: Signer | undefined;
     const ledger = createLedger(store.db, {
       signer,
       signerFor: async (tenant) => {
-        if (!suiteVault || (await ensureTenant(suiteVault, tenant)).suite !== 'sm4-ctr-hmac-sm3')
+        if (
+          !suiteOf.vault ||
+          (await ensureTenant(suiteOf.vault, tenant)).suite !== 'sm4-ctr-hmac-sm3'
+        )
           return undefined;
         return (sm2Signer ??= asSigner(
           await ensureSigningKey(keyring, 'ledger-tree-head-sm2', 'sm2'),
@@ -190,7 +193,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     );
     await identity.ensureTenant(config.tenant, config.tenant);
     const vault = await openVault(store.db, keyring);
-    suiteVault = vault;
+    suiteOf.vault = vault;
     const watermarkKey = await ensureWatermarkSecret(keyring);
     const runtime: Runtime = {
       access: undefined as unknown as AccessService,
