@@ -259,9 +259,21 @@ describe('the disclosure path', () => {
       expect(e.message).toBe(unknown.message);
       expect(e.extra).toEqual(unknown.extra);
     }
-    // The hidden one was still an access attempt: it is in the ledger.
+    // Every one was still an access attempt: it is in the ledger as a denial.
     const tried = (await entriesOf('p-r')).find((x) => x.actorId === 'clerk-reg');
     expect(tried?.kind).toBe('denial');
+    const missing = (await entriesOf('p-does-not-exist')).filter((x) => x.actorId === 'clerk-reg');
+    expect(missing.map((x) => [x.kind, x.decision, x.reasons])).toEqual([
+      ['denial', 'deny', ['PATIENT_NOT_FOUND']],
+    ]);
+    // The malformed value itself is not recorded (it could be anything a user typed).
+    const all = await entriesOf();
+    const bad = all.filter(
+      (x) => x.actorId === 'clerk-reg' && x.reasons.includes('PATIENT_ID_MALFORMED'),
+    );
+    expect(bad).toHaveLength(1);
+    expect(bad[0]!.patientId).toBeNull();
+    expect(JSON.stringify(all)).not.toContain('etc/passwd');
   });
 
   it('rejects a missing or unknown purpose with 400 before anything is looked up', async () => {
@@ -374,6 +386,9 @@ describe('the ledger comes first', () => {
         expect(steps).not.toContain('mark');
         const s = await failure(access.searchPatients(req, { name: '张三丰' }));
         expect(s.code).toBe('CUSTOS_LEDGER_UNAVAILABLE');
+        // An attempt on an unknown patient cannot go unrecorded either.
+        const u = await failure(access.readRecord(req, 'p-does-not-exist'));
+        expect(u.code).toBe('CUSTOS_LEDGER_UNAVAILABLE');
         expect(steps).not.toContain('read');
       } finally {
         rt.ledger.appendEntry = original;

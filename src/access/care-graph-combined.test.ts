@@ -3,6 +3,7 @@ import { createTestRuntime, type Runtime } from '../runtime/index.ts';
 import {
   getCareRelationships,
   getCareRelationshipsWithEncounters,
+  readDisclosureFacts,
   type CareRelationship,
 } from '../vault/index.ts';
 import { loadClearRows, loadRelationships, loadStaffDepartments } from './facts.ts';
@@ -63,6 +64,20 @@ describe('care graph in one query', () => {
             encounters,
           );
           expect(one.map(key).sort(), `${staffId} ${patientId}`).toEqual(three.map(key).sort());
+          // The disclosure path's single statement: the same clear rows and relationships.
+          const facts = await readDisclosureFacts(
+            rt.vault.db,
+            tenant,
+            patientId,
+            staffId,
+            at,
+            departments,
+          );
+          expect(facts.relationships.map(key).sort(), `${staffId} ${patientId}`).toEqual(
+            three.map(key).sort(),
+          );
+          const rowKey = (r: (typeof rows)[number]) => JSON.stringify(r);
+          expect(facts.rows.map(rowKey).sort()).toEqual(rows.map(rowKey).sort());
           found += one.length;
           admitted += one.filter((r) => r.kind === 'admitted-in-department').length;
         }

@@ -9,9 +9,11 @@ import {
   getCareRelationships,
   getCareRelationshipsWithEncounters,
   getStaffDepartments,
+  readDisclosureFacts,
   readLabels,
   readResources,
   type CareRelationship,
+  type ClearResource,
   type FhirResource,
   type PatientLabels,
   type Vault,
@@ -29,18 +31,7 @@ import type {
 } from '../policy/index.ts';
 
 /** One resource of the patient's compartment as clear metadata (no decryption). */
-export interface ClearRow {
-  resourceType: string;
-  id: string;
-  status: string | null;
-  category: string | null;
-  confidentiality: string | null;
-  organizationId: string | null;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  versionId: number;
-  lastUpdated: Date;
-}
+export type ClearRow = ClearResource;
 
 /** Everything known about a patient before any field is read. */
 export interface PatientContext {
@@ -265,6 +256,43 @@ export async function loadPatientContext(
   cache?: LabelCache,
 ): Promise<PatientContext | null> {
   const rows = await loadClearRows(vault.db, tenant, patientId);
+  return contextOf(vault, tenant, patientId, rows, now, cache);
+}
+
+/** Relationship facts of a staff member with a patient, as the policy takes them. */
+export interface RelationshipFacts {
+  relationships: RelationshipFact[];
+  admittedDepartmentIds: string[];
+}
+
+/**
+ * The patient context and the staff member's relationships with the patient: the clear rows and
+ * the care-graph links in one statement (then labels from the cache, Consents if any). Null when
+ * the patient does not exist. No disclosed field is read.
+ */
+export async function loadDisclosureContext(
+  vault: Vault,
+  tenant: string,
+  patientId: string,
+  staffId: string,
+  departments: readonly string[],
+  now: Date,
+  cache?: LabelCache,
+): Promise<{ ctx: PatientContext; rels: RelationshipFacts } | null> {
+  const facts = await readDisclosureFacts(vault.db, tenant, patientId, staffId, now, departments);
+  const ctx = await contextOf(vault, tenant, patientId, facts.rows, now, cache);
+  if (!ctx) return null;
+  return { ctx, rels: relationshipFactsOf(facts.relationships, now) };
+}
+
+async function contextOf(
+  vault: Vault,
+  tenant: string,
+  patientId: string,
+  rows: ClearRow[],
+  now: Date,
+  cache?: LabelCache,
+): Promise<PatientContext | null> {
   const patient = rows.find((r) => r.resourceType === 'Patient' && r.id === patientId);
   if (!patient) return null;
   const consentRefs = rows
@@ -366,7 +394,7 @@ export async function loadRelationships(
   departments: readonly string[],
   now: Date,
   rows?: readonly ClearRow[],
-): Promise<{ relationships: RelationshipFact[]; admittedDepartmentIds: string[] }> {
+): Promise<RelationshipFacts> {
   // With the patient's clear rows at hand, one query (links) instead of three.
   const rels = rows
     ? await getCareRelationshipsWithEncounters(
@@ -388,6 +416,11 @@ export async function loadRelationships(
           })),
       )
     : await getCareRelationships(vault.db, tenant, patientId, staffId, now, { departments });
+  return relationshipFactsOf(rels, now);
+}
+
+/** Care-graph relationships → the policy's relationship facts and admitted departments. */
+function relationshipFactsOf(rels: readonly CareRelationship[], now: Date): RelationshipFacts {
   const out: RelationshipFact[] = [];
   const admitted = new Set<string>();
   const seen = new Set<string>();

@@ -6,10 +6,7 @@
  * narrow what is kept.
  */
 import {
-  classificationOf,
-  readPatientRecord,
-  readResources,
-  type ClassificationConfig,
+  readDisclosedSections,
   type FhirResource,
   type StoredResource,
   type Vault,
@@ -61,15 +58,13 @@ const FIELD_SOURCES: Readonly<Record<Field, FieldSource>> = {
   technical: { types: [], sections: [] },
 };
 
-/** The read plan: resources to decrypt, grouped by the set of sections to decrypt. */
+/** The read plan: the resources to decrypt and, per resource type, the sections to decrypt. */
 export interface ReadPlan {
   patientId: string;
-  groups: {
-    sections: string[];
-    refs: { resourceType: string; id: string }[];
-    /** Every resource of these types is in `refs` (read through the patient index). */
-    wholeTypes: string[] | null;
-  }[];
+  /** Field classes to decrypt per resource type (exactly what the allowed fields need). */
+  sectionsByType: Map<string, string[]>;
+  /** The resources to read. */
+  refs: { resourceType: string; id: string }[];
   /** Resources left out because of a sensitive category the decision did not allow. */
   withheld: number;
 }
@@ -84,35 +79,18 @@ const SCOPED_TYPES: Readonly<Record<string, readonly string[]>> = {
  * Plan the reads for a permitted decision: only the types and sections its fields need, never a
  * resource labelled with a sensitive category outside `decision.sensitiveCategories`.
  */
-export function planReads(
-  ctx: PatientContext,
-  decision: Decision,
-  classification: ClassificationConfig,
-): ReadPlan {
-  const sectionsByType = new Map<string, Set<string>>();
-  const allowed = new Set<string>(decision.fields);
-  for (const f of decision.fields) {
-    const src = FIELD_SOURCES[f];
-    for (const t of src.types) {
-      // Encounters are read for `encounter`; `diagnosis` only adds their reason to them.
-      if (t === 'Encounter' && f === 'diagnosis' && !allowed.has('encounter')) continue;
-      let s = sectionsByType.get(t);
-      if (!s) sectionsByType.set(t, (s = new Set()));
-      for (const x of src.sections) s.add(x);
-    }
-  }
+export function planReads(ctx: PatientContext, decision: Decision): ReadPlan {
+  const sectionsByType = sectionsOf(decision.fields);
   const allowedSensitive = new Set<SensitiveCategory>(decision.sensitiveCategories);
   const scoped = new Map<string, Set<string>>();
   for (const sc of decision.scopes) {
     const ids = new Set(sc.sourceIds);
     for (const t of SCOPED_TYPES[sc.kind] ?? []) scoped.set(t, ids);
   }
-  const bucketOf = bucketTypes(sectionsByType, classification);
-  const byKey = new Map<string, ReadPlan['groups'][number]>();
+  const refs: ReadPlan['refs'] = [];
   let withheld = 0;
   for (const row of ctx.rows) {
-    const sections = sectionsByType.get(row.resourceType);
-    if (!sections) continue;
+    if (!sectionsByType.has(row.resourceType)) continue;
     if (row.resourceType === 'Patient' && row.id !== ctx.patientId) continue;
     const ref = `${row.resourceType}/${row.id}`;
     if (row.resourceType !== 'Patient') {
@@ -125,109 +103,47 @@ export function planReads(
     // A scoped order must itself be in scope; results are checked after reading (basedOn).
     const scope = scoped.get(row.resourceType);
     if (scope && row.resourceType === 'ServiceRequest' && !scope.has(ref)) continue;
-    const list = bucketOf.get(row.resourceType)!;
-    const key = list.join(',');
-    let g = byKey.get(key);
-    if (!g) byKey.set(key, (g = { sections: list, refs: [], wholeTypes: null }));
-    g.refs.push({ resourceType: row.resourceType, id: row.id });
+    refs.push({ resourceType: row.resourceType, id: row.id });
   }
-  for (const g of byKey.values()) {
-    const types = [...new Set(g.refs.map((r) => r.resourceType))].sort();
-    const total = ctx.rows.filter(
-      (r) =>
-        types.includes(r.resourceType) && (r.resourceType !== 'Patient' || r.id === ctx.patientId),
-    ).length;
-    if (total === g.refs.length) g.wholeTypes = types;
-  }
-  return { patientId: ctx.patientId, groups: [...byKey.values()], withheld };
-}
-
-/** Field classes a resource type can have (its default class and every mapped element's). */
-function possibleSections(type: string, classification: ClassificationConfig): Set<string> {
-  const rc = classificationOf(type, classification);
-  return new Set([rc.defaultClass, ...Object.values(rc.fields)]);
+  return { patientId: ctx.patientId, sectionsByType, refs, withheld };
 }
 
 /**
- * Put resource types into as few reads as possible without decrypting anything more: types
- * share a read (one section list) only if, for each of them, the shared list adds no section the
- * type can have but does not need. Returns type → the section list of its read.
+ * Resource type → the sections the allowed fields need. A pure function of the field list,
+ * memoised per distinct list (a handful: one per role and field set).
  */
-function bucketTypes(
-  wanted: ReadonlyMap<string, ReadonlySet<string>>,
-  classification: ClassificationConfig,
-): ReadonlyMap<string, string[]> {
-  // Pure in (wanted, classification): memoised per classification object, keyed by the wanted
-  // types and sections (a handful of distinct keys: one per role/field set).
-  const key = [...wanted]
-    .map(([t, s]) => `${t}:${[...s].sort().join(',')}`)
-    .sort()
-    .join('|');
-  let memo = BUCKETS.get(classification);
-  if (!memo) BUCKETS.set(classification, (memo = new Map()));
-  const hit = memo.get(key);
+function sectionsOf(fields: readonly Field[]): Map<string, string[]> {
+  const key = fields.join(',');
+  const hit = SECTIONS.get(key);
   if (hit) return hit;
-  const out = computeBuckets(wanted, classification);
-  if (memo.size >= 256) memo.clear();
-  memo.set(key, out);
-  return out;
-}
-
-const BUCKETS = new WeakMap<ClassificationConfig, Map<string, ReadonlyMap<string, string[]>>>();
-
-function computeBuckets(
-  wanted: ReadonlyMap<string, ReadonlySet<string>>,
-  classification: ClassificationConfig,
-): Map<string, string[]> {
-  const buckets: { types: string[]; sections: Set<string> }[] = [];
-  const fits = (types: string[], sections: Set<string>): boolean =>
-    types.every((t) => {
-      const want = wanted.get(t)!;
-      for (const s of possibleSections(t, classification))
-        if (sections.has(s) && !want.has(s)) return false;
-      return true;
-    });
-  for (const [type, want] of [...wanted].sort((a, b) => a[0].localeCompare(b[0]))) {
-    let placed = false;
-    for (const b of buckets) {
-      const union = new Set([...b.sections, ...want]);
-      if (fits([...b.types, type], union)) {
-        b.types.push(type);
-        b.sections = union;
-        placed = true;
-        break;
-      }
+  const byType = new Map<string, Set<string>>();
+  const allowed = new Set<string>(fields);
+  for (const f of fields) {
+    const src = FIELD_SOURCES[f];
+    for (const t of src.types) {
+      // Encounters are read for `encounter`; `diagnosis` only adds their reason to them.
+      if (t === 'Encounter' && f === 'diagnosis' && !allowed.has('encounter')) continue;
+      let s = byType.get(t);
+      if (!s) byType.set(t, (s = new Set()));
+      for (const x of src.sections) s.add(x);
     }
-    if (!placed) buckets.push({ types: [type], sections: new Set(want) });
   }
-  const out = new Map<string, string[]>();
-  for (const b of buckets) {
-    const list = [...b.sections].sort();
-    for (const t of b.types) out.set(t, list);
-  }
+  const out = new Map([...byType].map(([t, s]) => [t, [...s].sort()] as const));
+  if (SECTIONS.size >= 256) SECTIONS.clear();
+  SECTIONS.set(key, out);
   return out;
 }
 
-/** Decrypt what the plan names (one query per group of sections). */
+const SECTIONS = new Map<string, Map<string, string[]>>();
+
+/** Decrypt what the plan names: one statement, each resource's own type's sections only. */
 export async function readPlanned(
   vault: Vault,
   tenant: string,
   plan: ReadPlan,
 ): Promise<StoredResource[]> {
-  const out: StoredResource[] = [];
-  for (const g of plan.groups) {
-    if (g.refs.length === 0) continue;
-    const read = g.wholeTypes
-      ? await readPatientRecord(vault, tenant, plan.patientId, {
-          resourceTypes: g.wholeTypes,
-          sections: g.sections,
-        })
-      : await readResources(vault, tenant, g.refs, { sections: g.sections });
-    // Defensive: keep exactly what was planned, even if rows were added since the plan was made.
-    const planned = new Set(g.refs.map((r) => `${r.resourceType}/${r.id}`));
-    out.push(...read.filter((r) => planned.has(`${r.meta.resourceType}/${r.meta.id}`)));
-  }
-  return out;
+  if (plan.refs.length === 0) return [];
+  return readDisclosedSections(vault, tenant, plan.patientId, plan.refs, plan.sectionsByType);
 }
 
 type Obj = Record<string, unknown>;

@@ -50,6 +50,7 @@ import {
   confidentialityOf,
   consentRestrictionsOf,
   LabelCache,
+  loadDisclosureContext,
   loadPatientContext,
   loadRelationships,
   loadStaffDepartments,
@@ -609,21 +610,28 @@ export class AccessService {
   ): Promise<DisclosedRecord> {
     // identify
     const who = await this.#identify(req);
-    if (!isWellFormedId(patientId)) throw notFound();
     const now = this.#deps.now();
-    // Facts of the patient, then the care graph from its links and the clear rows already read
-    // (one link query; no disclosed field is read).
-    const ctx = await this.#context(req.tenant, patientId, now);
-    if (!ctx) throw notFound();
-    const rels = await loadRelationships(
+    if (!isWellFormedId(patientId)) {
+      // Still an access attempt: ledgered (without the malformed value), then the same 404.
+      await this.#recordMissing(who, null, action, channel, opts, 'PATIENT_ID_MALFORMED');
+      throw notFound();
+    }
+    // Facts of the patient and the care graph in one statement (clear columns only; no
+    // disclosed field is read).
+    const found = await loadDisclosureContext(
       this.#deps.vault,
       req.tenant,
       patientId,
       who.staff.id,
       who.principal.departmentIds,
       now,
-      ctx.rows,
+      this.#labels,
     );
+    if (!found) {
+      await this.#recordMissing(who, patientId, action, channel, opts, 'PATIENT_NOT_FOUND');
+      throw notFound();
+    }
+    const { ctx, rels } = found;
     // decide
     const input = await this.#input(who, ctx, action, channel, now, opts, false, rels);
     let decision = this.#policy.decideAccess(input);
@@ -687,7 +695,7 @@ export class AccessService {
     });
     this.#step('record', req.tenant, patientId);
     // read: only what the decision allows
-    const plan = planReads(ctx, decision, this.#deps.vault.classification);
+    const plan = planReads(ctx, decision);
     const read = await readPlanned(this.#deps.vault, req.tenant, plan);
     this.#step('read', req.tenant, patientId);
     // mask
@@ -723,6 +731,28 @@ export class AccessService {
         expiresAt: input.breakGlass.expiresAt,
       };
     return out;
+  }
+
+  /**
+   * Ledger an attempt on a patient that does not exist (or an id that cannot be one) as a
+   * denial, fail closed like every other entry; the caller then answers the common 404.
+   */
+  async #recordMissing(
+    who: Identified,
+    patientId: string | null,
+    action: AccessAction,
+    channel: Channel,
+    opts: DiscloseOptions,
+    reason: 'PATIENT_NOT_FOUND' | 'PATIENT_ID_MALFORMED',
+  ): Promise<void> {
+    await this.#append(who.tenant, {
+      ...this.#entryBase(who, 'denial', patientId, channel),
+      decision: 'deny',
+      fields: opts.requested ?? [],
+      reasons: [reason],
+      details: { action, channel },
+    });
+    this.#step('record', who.tenant, patientId ?? undefined);
   }
 
   async #identify(req: AccessRequest, assumeRegistered = false): Promise<Identified> {

@@ -80,6 +80,12 @@ export {
   type StaffDepartment,
 } from './care-graph.ts';
 export {
+  readDisclosureFacts,
+  readDisclosedSections,
+  type ClearResource,
+  type DisclosureFacts,
+} from './disclosure-read.ts';
+export {
   getKeyStatus,
   rotateKeys,
   rewrapDataKeys,

@@ -45,18 +45,32 @@ export type VisibleWatermarkStyle = Partial<Omit<VisibleWatermarkSpec, 'version'
 
 const MAX_LINE = 80;
 
+/** Formatters per time zone: building one costs far more than formatting with it. */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (!f) {
+    // Throws (RangeError) for an unknown zone before anything is cached.
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    if (FORMATTERS.size >= 64) FORMATTERS.clear();
+    FORMATTERS.set(timeZone, f);
+  }
+  return f;
+}
+
 function formatTime(t: Date, timeZone: string): string {
   if (Number.isNaN(t.getTime()))
     throw new CustosError(ErrorCode.InputInvalid, 'watermark time is invalid');
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(t);
+  const parts = formatterOf(timeZone).formatToParts(t);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

@@ -1,0 +1,343 @@
+/**
+ * The two vault reads of one record disclosure, one statement each:
+ * - `readDisclosureFacts`: the patient's clear rows and the care-graph links of one staff member
+ *   (personally or through their departments) together, no decryption;
+ * - `readDisclosedSections`: exactly the planned resources, each decrypting only the field
+ *   classes its resource type was allowed.
+ * The care-graph mapping is the one of `getCareRelationshipsWithEncounters` (a test compares
+ * them for every staff member and patient of the access fixture).
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import { openField, type DataKey } from '../crypto/index.ts';
+import { CustosError, ErrorCode } from '../errors/index.ts';
+import { unframeSections } from './body.ts';
+import type { CareRelationship, CareRelationshipKind } from './care-graph.ts';
+import type { FhirResource } from './fhir-model.ts';
+import type { StoredResource } from './records.ts';
+import type { VaultTables } from './schema.ts';
+import { dataKeysById, type Vault } from './vault.ts';
+
+/** One resource of a patient's compartment as clear columns (nothing decrypted). */
+export interface ClearResource {
+  resourceType: string;
+  id: string;
+  status: string | null;
+  category: string | null;
+  confidentiality: string | null;
+  organizationId: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  versionId: number;
+  lastUpdated: Date;
+}
+
+/** What a disclosure decision needs from the vault before any field is read. */
+export interface DisclosureFacts {
+  /** Every resource of the patient's compartment (empty: the patient is unknown). */
+  rows: ClearResource[];
+  /** The staff member's care relationships with the patient, as `getCareRelationships` gives. */
+  relationships: CareRelationship[];
+}
+
+const TERMINAL = new Set([
+  'finished',
+  'completed',
+  'cancelled',
+  'entered-in-error',
+  'revoked',
+  'inactive',
+  'noshow',
+  'stopped',
+  'ended',
+]);
+const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'inpatient']);
+const ADMITTED_STATUSES = new Set(['arrived', 'triaged', 'in-progress', 'onleave']);
+
+const toDate = (v: Date | string | null): Date | null =>
+  v === null ? null : v instanceof Date ? v : new Date(v);
+
+function covers(start: Date | null, end: Date | null, at: Date): boolean {
+  return (start === null || start <= at) && (end === null || end >= at);
+}
+
+function personalKind(
+  kind: string,
+  resourceType: string,
+  category: string | null,
+): CareRelationshipKind | undefined {
+  switch (kind) {
+    case 'encounter-participant':
+      return 'encounter-participant';
+    case 'care-team-member':
+      return 'care-team-member';
+    case 'appointment-participant':
+      return 'appointment';
+    case 'requester':
+      if (resourceType === 'ServiceRequest')
+        return category === 'referral' ? 'referral' : 'order-requester';
+      return 'order-requester';
+    case 'performer':
+      if (resourceType === 'ServiceRequest')
+        return category === 'referral' ? 'referral' : 'order-performer';
+      return 'performer';
+    case 'author':
+      return 'author';
+    case 'general-practitioner':
+      return 'general-practitioner';
+    default:
+      return undefined;
+  }
+}
+
+function departmentKind(
+  kind: string,
+  resourceType: string,
+  category: string | null,
+): CareRelationshipKind | undefined {
+  switch (kind) {
+    case 'service-provider':
+      return 'department-encounter';
+    case 'care-team-member':
+      return 'department-care-team';
+    case 'performer':
+    case 'requester':
+      return resourceType === 'ServiceRequest' && category === 'referral'
+        ? 'referral'
+        : 'department-order';
+    default:
+      return undefined;
+  }
+}
+
+// Clear rows (src 0) and the staff member's links (src 1) in one statement. The link branch
+// joins its resource for status and category, as the care-graph queries do.
+const FACTS_SQL = `select 0 as src, r.resource_type, r.id, r.status, r.category, r.confidentiality,
+    r.organization_id, r.period_start, r.period_end, r.version_id, r.last_updated,
+    null::text as kind, null::text as practitioner_id
+  from vault_resource r
+  where r.tenant_id = $1 and r.patient_id = $2
+  union all
+  select 1, l.resource_type, l.resource_id, r.status, r.category, null::text,
+    l.organization_id, l.period_start, l.period_end, null::integer, null::timestamptz,
+    l.kind, l.practitioner_id
+  from vault_link l
+  join vault_resource r
+    on r.tenant_id = l.tenant_id and r.resource_type = l.resource_type and r.id = l.resource_id
+  where l.tenant_id = $1 and l.patient_id = $2
+    and (l.practitioner_id = $3 or l.organization_id = any($4::text[]))`;
+
+interface FactsRow {
+  src: number;
+  resource_type: string;
+  id: string;
+  status: string | null;
+  category: string | null;
+  confidentiality: string | null;
+  organization_id: string | null;
+  period_start: Date | string | null;
+  period_end: Date | string | null;
+  version_id: number | null;
+  last_updated: Date | string | null;
+  kind: string | null;
+  practitioner_id: string | null;
+}
+
+/**
+ * The patient's clear rows and the staff member's care relationships with them at `at`, in one
+ * round trip. `departments` are the staff member's departments now; "admitted in one of them"
+ * comes from the patient's inpatient encounters among the clear rows.
+ */
+export async function readDisclosureFacts(
+  db: Kysely<VaultTables>,
+  tenant: string,
+  patientId: string,
+  staffId: string,
+  at: Date,
+  departments: readonly string[],
+): Promise<DisclosureFacts> {
+  const res = await db.executeQuery<FactsRow>(
+    CompiledQuery.raw(FACTS_SQL, [tenant, patientId, staffId, [...departments]]),
+  );
+  const depts = new Set(departments);
+  const rows: ClearResource[] = [];
+  const personal: CareRelationship[] = [];
+  const department: CareRelationship[] = [];
+  const relation = (
+    kind: CareRelationshipKind,
+    via: CareRelationship['via'],
+    r: FactsRow,
+  ): CareRelationship => {
+    const ps = toDate(r.period_start);
+    const pe = toDate(r.period_end);
+    return {
+      kind,
+      via,
+      resourceType: r.resource_type,
+      resourceId: r.id,
+      organizationId: r.organization_id,
+      status: r.status,
+      periodStart: ps,
+      periodEnd: pe,
+      current: covers(ps, pe, at) && !(r.status !== null && TERMINAL.has(r.status)),
+    };
+  };
+  for (const r of res.rows) {
+    if (Number(r.src) === 0) {
+      rows.push({
+        resourceType: r.resource_type,
+        id: r.id,
+        status: r.status,
+        category: r.category,
+        confidentiality: r.confidentiality,
+        organizationId: r.organization_id,
+        periodStart: toDate(r.period_start),
+        periodEnd: toDate(r.period_end),
+        versionId: Number(r.version_id),
+        lastUpdated: toDate(r.last_updated) ?? new Date(0),
+      });
+      continue;
+    }
+    // A link matching both personally and through a department is reported under both.
+    if (r.practitioner_id === staffId) {
+      const k = r.kind === null ? undefined : personalKind(r.kind, r.resource_type, r.category);
+      if (k) personal.push(relation(k, 'practitioner', r));
+    }
+    if (r.organization_id !== null && depts.has(r.organization_id)) {
+      const k = r.kind === null ? undefined : departmentKind(r.kind, r.resource_type, r.category);
+      if (k) department.push(relation(k, 'department', r));
+    }
+  }
+  const relationships = [...personal, ...department];
+  for (const e of rows) {
+    if (
+      e.resourceType === 'Encounter' &&
+      e.organizationId !== null &&
+      depts.has(e.organizationId) &&
+      e.category !== null &&
+      INPATIENT_CLASSES.has(e.category) &&
+      e.status !== null &&
+      ADMITTED_STATUSES.has(e.status) &&
+      covers(e.periodStart, e.periodEnd, at)
+    )
+      relationships.push({
+        kind: 'admitted-in-department',
+        via: 'department',
+        resourceType: 'Encounter',
+        resourceId: e.id,
+        organizationId: e.organizationId,
+        status: e.status,
+        periodStart: e.periodStart,
+        periodEnd: e.periodEnd,
+        current: !TERMINAL.has(e.status),
+      });
+  }
+  return { rows, relationships };
+}
+
+// Exactly the planned rows, through the primary key, in one statement of constant text.
+const SECTIONS_SQL = `select r.resource_type, r.id, r.patient_id, r.encounter_id, r.organization_id,
+    r.status, r.category, r.confidentiality, r.period_start, r.period_end, r.data_category,
+    r.base_grade, r.version_id, r.last_updated, r.body, r.key_id
+  from unnest($3::text[], $4::text[]) as w(t, i)
+  join vault_resource r on r.tenant_id = $1 and r.resource_type = w.t and r.id = w.i
+  where r.patient_id = $2`;
+
+interface SectionsRow {
+  resource_type: string;
+  id: string;
+  patient_id: string | null;
+  encounter_id: string | null;
+  organization_id: string | null;
+  status: string | null;
+  category: string | null;
+  confidentiality: string | null;
+  period_start: Date | string | null;
+  period_end: Date | string | null;
+  data_category: string;
+  base_grade: number;
+  version_id: number;
+  last_updated: Date | string;
+  body: Buffer | Uint8Array;
+  key_id: string;
+}
+
+/**
+ * Reads the patient's resources named in `refs` (others, or those of another patient, are left
+ * out) in one statement and decrypts of each only the field classes `sectionsByType` gives its
+ * resource type (a type absent from it is not read). CUSTOS_NOT_FOUND (extra.shredded) when a
+ * resource's data key was destroyed; CUSTOS_CRYPTO_FAILURE when a ciphertext was tampered with.
+ */
+export async function readDisclosedSections(
+  vault: Vault,
+  tenant: string,
+  patientId: string,
+  refs: readonly { resourceType: string; id: string }[],
+  sectionsByType: ReadonlyMap<string, readonly string[]>,
+): Promise<StoredResource[]> {
+  const types: string[] = [];
+  const ids: string[] = [];
+  for (const r of refs) {
+    if (!sectionsByType.has(r.resourceType)) continue;
+    types.push(r.resourceType);
+    ids.push(r.id);
+  }
+  if (types.length === 0) return [];
+  const res = await vault.db.executeQuery<SectionsRow>(
+    CompiledQuery.raw(SECTIONS_SQL, [tenant, patientId, types, ids]),
+  );
+  const keys = await dataKeysById(
+    vault,
+    tenant,
+    res.rows.map((r) => r.key_id),
+  );
+  return res.rows.map((row) => {
+    const ref = `${row.resource_type}/${row.id}`;
+    const dek = keyOf(keys, row.key_id, ref);
+    const allow = sectionsByType.get(row.resource_type)!;
+    const body = Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body);
+    const sections = unframeSections(body, `vault_resource.body of ${ref}`);
+    const resource: FhirResource = { resourceType: row.resource_type, id: row.id };
+    for (const [name, ct] of sections) {
+      if (!allow.includes(name)) continue;
+      const plain = openField(dek, ct, {
+        tenant,
+        table: 'vault_resource',
+        column: `body.${name}`,
+        row: ref,
+      });
+      Object.assign(resource, JSON.parse(plain.toString('utf8')) as object);
+    }
+    return {
+      resource,
+      meta: {
+        resourceType: row.resource_type,
+        id: row.id,
+        patientId: row.patient_id,
+        encounterId: row.encounter_id,
+        organizationId: row.organization_id,
+        status: row.status,
+        category: row.category,
+        confidentiality: row.confidentiality,
+        periodStart: toDate(row.period_start),
+        periodEnd: toDate(row.period_end),
+        dataCategory: row.data_category,
+        baseGrade: Number(row.base_grade),
+        versionId: Number(row.version_id),
+        lastUpdated: toDate(row.last_updated)!,
+      },
+    };
+  });
+}
+
+function keyOf(keys: Map<string, DataKey | CustosError>, keyId: string, what: string): DataKey {
+  const k = keys.get(keyId);
+  if (k instanceof CustosError) {
+    throw k.code === ErrorCode.NotFound
+      ? new CustosError(ErrorCode.NotFound, `${what} was destroyed (its data key was shredded)`, {
+          shredded: true,
+        })
+      : k;
+  }
+  if (!k) throw new CustosError(ErrorCode.StoreDamaged, `data key of ${what} is missing`);
+  return k;
+}
