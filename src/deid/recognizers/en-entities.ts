@@ -69,6 +69,11 @@ const REPORT_AFTER = new Set([
 ]);
 /** Words after a relative's first name that is also a common word: "son bill called". */
 const FAMILY_VERB_AFTER = new Set([
+  'consented',
+  'states',
+  'stated',
+  'says',
+  'left',
   'called',
   'visited',
   'was',
@@ -182,6 +187,8 @@ const RELATIONS = new Set([
   'spouse',
   'sons',
   'daughters',
+  'sisters',
+  'brothers',
   'cousin',
   'stepson',
   'stepdaughter',
@@ -242,6 +249,10 @@ const RELATIONS = new Set([
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
+  'daughters',
+  'sons',
+  'sisters',
+  'brothers',
   'wife',
   'husband',
   'son',
@@ -379,6 +390,7 @@ const ORG_SUFFIX = new Set([
   'center',
   'centre',
   'vamc',
+  'ctr',
   'ministries',
   'agency',
   'society',
@@ -401,6 +413,8 @@ const ORG_SUFFIX = new Set([
 const WEAK_ORG_SUFFIX = new Set(['labs', 'inc', 'systems', 'group', 'rehab', 'agency']);
 const ORG_INNER = new Set([
   'medical',
+  'med',
+  'greater',
   'general',
   'memorial',
   'community',
@@ -737,8 +751,11 @@ function prevWasSentenceEnd(text: string, end: number): boolean {
   let s = end;
   while (s > 0 && /[A-Za-z]/.test(text[s - 1]!)) s--;
   const word = text.slice(s, end).toLowerCase();
-  return word.length > 1 && !TITLES.has(word);
+  return word.length > 1 && !TITLES.has(word) && !ABBREV_DOT.has(word);
 }
+
+/** Abbreviations written with a period inside names: "St. Mary", "Mt. Sinai", "Ft. Meade". */
+const ABBREV_DOT = new Set(['st', 'mt', 'ft', 'jr', 'univ', 'med', 'ctr', 'hosp']);
 
 /** True when most cased letters of the line holding `pos` are of one case: case says nothing there. */
 function lineIsMonocase(text: string, pos: number, cache: Map<number, boolean>): boolean {
@@ -863,8 +880,7 @@ export function createEnPersonRecognizer(): Recognizer {
           !REPORT_AFTER.has(t.l) &&
           !CREDENTIALS.has(t.l) &&
           !TITLES.has(t.l) &&
-          ((!lex.common.has(t.l) && !SPECIES.has(t.l)) ||
-            (lex.first.has(t.l) && !lex.veryCommon.has(t.l)))
+          ((!lex.common.has(t.l) && !SPECIES.has(t.l)) || (inLex(t) && !lex.veryCommon.has(t.l)))
         ) {
           const j = extend(i, 1, true);
           push(out, t, toks[j]!, EntityType.Person, 0.7, 'en-person', `after "${prev.w}"`);
@@ -895,7 +911,8 @@ export function createEnPersonRecognizer(): Recognizer {
             !sur.gapBreak &&
             !sur.gapComma &&
             sur.l.length >= 3 &&
-            !lex.common.has(sur.l) &&
+            (!lex.common.has(sur.l) ||
+              (lex.last.has(sur.l) && sur.title && t.title && !lex.veryCommon.has(sur.l))) &&
             !CLINICAL.has(sur.l) &&
             !CREDENTIALS.has(sur.l) &&
             !TITLES.has(sur.l) &&
@@ -951,7 +968,7 @@ export function createEnPersonRecognizer(): Recognizer {
             doctor &&
             next.l.length >= 3 &&
             !CLINICAL.has(next.l) &&
-            !lex.veryCommon.has(next.l) &&
+            (!lex.veryCommon.has(next.l) || inLex(next)) &&
             REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
             !toks[i + 2]!.gapBreak;
           // After Dr, a capitalised word in mixed-case text, or in one-case text any word that
@@ -960,7 +977,7 @@ export function createEnPersonRecognizer(): Recognizer {
           const afterDoctor =
             doctor &&
             next.l.length >= 2 &&
-            !CLINICAL.has(next.l) &&
+            (!CLINICAL.has(next.l) || (!nextMono && next.title && inLex(next))) &&
             !REPORT_AFTER.has(next.l) &&
             !CREDENTIALS.has(next.l) &&
             (nextMono
@@ -1045,7 +1062,7 @@ export function createEnPersonRecognizer(): Recognizer {
             t.l.length > 1 &&
             !t.gapEndsDigit &&
             nameLike(t, true) &&
-            !isStop(t) &&
+            (!isStop(t) || (inLex(t) && t.title && !CLINICAL.has(t.l))) &&
             !TITLES.has(t.l)
           ) {
             let a = i;
@@ -1055,7 +1072,7 @@ export function createEnPersonRecognizer(): Recognizer {
               !toks[a]!.gapBreak &&
               !toks[a]!.gapComma &&
               nameLike(toks[a - 1]!, true) &&
-              !isStop(toks[a - 1]!)
+              (!isStop(toks[a - 1]!) || (inLex(toks[a - 1]!) && toks[a - 1]!.title))
             )
               a--;
             push(
@@ -1313,6 +1330,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
             t.l === 'the' ||
             t.l === 'and' ||
             US_STATES.has(t.l) ||
+            ORG_INNER.has(t.l) ||
             (!lex.common.has(t.l) && t.l.length >= 4)
           );
         return !lex.common.has(t.l) || ORG_INNER.has(t.l);
@@ -1338,9 +1356,11 @@ export function createEnOrganizationRecognizer(): Recognizer {
         let named = false;
         while (a - 1 >= 0 && i - a < 5 && !toks[a]!.gapBreak && !toks[a]!.gapComma) {
           const p = toks[a - 1]!;
+          // "University of MD": a state abbreviation after "of".
+          const stateAbbr = p.l === 'md' && toks[a - 2]?.l === 'of';
           if (
             !nameish(p) ||
-            CLINICAL.has(p.l) ||
+            (CLINICAL.has(p.l) && !stateAbbr) ||
             (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))
           )
             break;
@@ -1758,7 +1778,7 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
   };
   let k = 0;
   for (const f of findings) {
-    if (f.score < 0.65) continue;
+    if (f.score < 0.6) continue;
     if (
       f.type !== EntityType.Person &&
       f.type !== EntityType.Location &&

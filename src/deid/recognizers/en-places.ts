@@ -158,6 +158,10 @@ export const PLACE_SUFFIX = new Set([
   'hosp',
   'hospital',
   'rehab',
+  'micu',
+  'sicu',
+  'ccu',
+  'icu',
 ]);
 /** Suffixes that name a facility by themselves after any unknown word ("kernan hospital"). */
 export const FACILITY_SUFFIX = new Set([

@@ -461,7 +461,8 @@ const dateUs = createPatternRecognizer({
     if (VENT_BEFORE.test(text.slice(Math.max(0, start - 16), start))) return null;
     const end = start + v.length;
     // "600x12/5/40%", "5/10/40%": settings followed by a percentage.
-    if (text[end] === '%' || /[xX]$/.test(text.slice(start - 1, start))) return null;
+    if (text[end] === '%' || /\d\s*[xX]$/.test(text.slice(Math.max(0, start - 4), start)))
+      return null;
     const parts = v.split(/[/.-]/).map(Number);
     if (parts.length === 2) {
       const [m, d] = parts as [number, number];
@@ -473,7 +474,8 @@ const dateUs = createPatternRecognizer({
       // words on the same line: the second number is small and not above the first.
       if (d <= m && d <= 10 && VENT_NEAR.test(lineAround(text, start, 40))) return null;
       // Small fractions (1/2, 3/4) and ratios are far more common than early-January dates.
-      if (m <= 4 && d <= 4) return { score: 0.15, why: 'could be a fraction' };
+      // A zero-padded day ("3/02") is never a fraction.
+      if (m <= 4 && d <= 4 && !/\/0/.test(v)) return { score: 0.15, why: 'could be a fraction' };
       return { score: 0.6, why: 'plausible month/day' };
     }
     return { why: 'plausible date' };
@@ -498,9 +500,24 @@ const dateWords = createPatternRecognizer({
       why: 'day and month name',
     },
     {
-      regex: re(`\\b${MONTH}\\.?,?\\s+(?:19|20)\\d{2}\\b`, 'i'),
+      regex: re(`\\b${MONTH}\\.?,?\\s+(?:of\\s+)?(?:19|20)\\d{2}\\b`, 'i'),
       score: 0.75,
       why: 'month name and year',
+    },
+    {
+      // "on the 11th", "it's the 3rd": a day of the month by its ordinal.
+      regex: re(`\\b(?:on|the|by|until|since)\\s+(?:the\\s+)?(?<v>${DAY}(?:st|nd|rd|th))\\b`, 'i'),
+      score: 0.6,
+      why: 'ordinal day of the month',
+    },
+    {
+      // "in sept.", "since October": a month named alone after a time preposition.
+      regex: re(
+        `\\b(?:in|since|during|until|till|early|late|mid|last|next|this)\\s+(?<v>(?:Jan(?:uary)?|Feb(?:ruary)?|Apr(?:il)?|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?))\\b\\.?`,
+        'i',
+      ),
+      score: 0.6,
+      why: 'month name after a time preposition',
     },
     {
       regex: re(
@@ -524,7 +541,7 @@ const dateYear = createPatternRecognizer({
   patterns: [
     {
       regex: re(
-        `(?<![\\d.,/$#:@~-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d.,/%:]|\\.\\d|,\\d|\\s*(?:cc|ml|hrs?|h\\b|mg|units?|kcal|cal|pm|am))`,
+        `(?<![\\d.,/$#:@~-])(?:19[0-9]{2}|20[0-3][0-9])(?:'?s)?(?![\\d/%:]|\\.\\d|,\\d|\\s*(?:cc|ml|hrs?|h\\b|mg|units?|kcal|cal|pm|am))`,
       ),
       score: 0.4,
       why: 'a year (four-digit clock times look alike: needs context)',
