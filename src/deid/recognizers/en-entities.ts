@@ -238,14 +238,11 @@ const RELATIONS = new Set([
   'spoke',
   'talked',
   'aware',
-  'by',
-  'with',
   'cc',
   'signed',
   'dear',
   'thanks',
   'thank',
-  'to',
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
@@ -352,6 +349,9 @@ const CLINICAL = new Set(
     'nebs neb mdi trach peg tf tfs ngt dobhoff kub lue rue lle rle ble bue ue le ext exts ' +
     'angio preop postop periop intraop commode ' +
     'stoma ostomy wound rt fld ivs line lines tube tubes drain port ' +
+    'quinton quintin quentin swann ganz riker ted teds allegra douglas mallory weiss ' +
+    'passy muir bair hugger cor pulmonale johnny bovie doppler dopp kling floro fluoro ' +
+    'cont contin oob etc inf med meds rabbi chaplain pastor priest ceo ' +
     'ed ms mso bp hr rr o2 fio2 sao2 spo2 etco2 abd bs bm bms gu gi resp neuro cv id skin psych social'
   ).split(/\s+/),
 );
@@ -874,8 +874,18 @@ export function createEnPersonRecognizer(): Recognizer {
         if (
           prev &&
           CARE_BEFORE.has(prev.l) &&
+          // lower-case "ho" is "history of"
+          (prev.l !== 'ho' || prev.w === 'HO' || prev.w === 'Ho') &&
           !t.gapBreak &&
+          !t.gapComma &&
           t.l.length >= 3 &&
+          /^\p{L}+$/u.test(t.w) &&
+          !(t.caps && t.l.length <= 4 && !inLex(t)) &&
+          (t.title ||
+            t.caps ||
+            inLex(t) ||
+            REPORT_AFTER.has(toks[i + 1]?.l ?? '') ||
+            lineIsMonocase(text, t.start, mono)) &&
           !CLINICAL.has(t.l) &&
           !REPORT_AFTER.has(t.l) &&
           !CREDENTIALS.has(t.l) &&
@@ -894,8 +904,13 @@ export function createEnPersonRecognizer(): Recognizer {
           t.l.length >= 3 &&
           !lex.veryCommon.has(t.l) &&
           !CLINICAL.has(t.l) &&
-          !TITLES.has(t.l)
+          !TITLES.has(t.l) &&
+          !RELATIONS.has(t.l)
         ) {
+          // A first name that is also an English word (Grace, Carol, Dan) needs more in one-case
+          // text: a known surname, a cue before, or a reporting word or credential after.
+          const wordFirst =
+            lex.common.has(t.l) && !(t.title && !lineIsMonocase(text, t.start, mono));
           let k = i + 1;
           const mid = toks[k];
           if (
@@ -918,6 +933,15 @@ export function createEnPersonRecognizer(): Recognizer {
             !TITLES.has(sur.l) &&
             !ORG_SUFFIX.has(sur.l) &&
             !lex.places.has(sur.l) &&
+            /^\p{L}+$/u.test(sur.w.replace(/['’]/g, '')) &&
+            !(sur.caps && sur.l.length <= 3) &&
+            (inLex(sur) || !/(?:ing|ated|ed)$/.test(sur.l)) &&
+            (!wordFirst ||
+              lex.last.has(sur.l) ||
+              (prev !== undefined && !t.gapBreak && INITIAL_CUES_BEFORE.has(prev.l)) ||
+              REPORT_AFTER.has(toks[k + 1]?.l ?? '') ||
+              CREDENTIALS.has(toks[k + 1]?.l ?? '') ||
+              /^[\s,]*\(/.test(text.slice(sur.end, sur.end + 3))) &&
             (lineIsMonocase(text, sur.start, mono) || sur.title || sur.caps)
           ) {
             push(
@@ -941,8 +965,17 @@ export function createEnPersonRecognizer(): Recognizer {
           (t.start === 0 || /[\s(,;:-]/.test(text[t.start - 1]!)) &&
           next &&
           !next.gapNewline &&
-          next.start - t.end <= 2 &&
-          next.l.length >= 3 &&
+          text[t.end + 1] === ' ' &&
+          next.start - t.end <= 3 &&
+          next.l.length >= 4 &&
+          /^\p{L}+(?:-\p{L}+)*$/u.test(next.w.replace(/['’]/g, '')) &&
+          /[aeiouy]/.test(next.l) &&
+          // S. O. A. P. open the parts of a SOAP note.
+          !(
+            /^[soap]$/i.test(t.w) &&
+            /(?:^|\n|:)\s*$/.test(text.slice(Math.max(0, t.start - 3), t.start))
+          ) &&
+          (inLex(next) || !/(?:ing|ated|ed)$/.test(next.l)) &&
           (!lex.common.has(next.l) || (lex.last.has(next.l) && !lex.veryCommon.has(next.l))) &&
           !CLINICAL.has(next.l) &&
           !SPECIES.has(next.l) &&
@@ -985,7 +1018,12 @@ export function createEnPersonRecognizer(): Recognizer {
               : next.title || next.caps);
           // "MR LOMISH", "mr masci": a word that is no English word after Mr/Ms.
           const unknownAfter =
-            next.l.length >= 3 && !lex.common.has(next.l) && !CLINICAL.has(next.l);
+            next.l.length >= 4 &&
+            !next.gapComma &&
+            /^\p{L}+$/u.test(next.w) &&
+            !lex.common.has(next.l) &&
+            !CLINICAL.has(next.l) &&
+            (lineIsMonocase(text, next.start, mono) || next.title);
           if (
             ambiguous
               ? (inLex(next) && !isStop(next)) || unknownAfter
@@ -1101,6 +1139,7 @@ export function createEnPersonRecognizer(): Recognizer {
             strong &&
             lex.first.has(t.l) &&
             !CLINICAL.has(t.l) &&
+            !RELATIONS.has(t.l) &&
             t.l.length >= 2 &&
             fam !== undefined &&
             !fam.gapBreak &&
