@@ -31,6 +31,7 @@ import { ExplainPage } from './pages/ExplainPage.tsx';
 import { TracePage } from './pages/TracePage.tsx';
 import { CasesPage } from './pages/CasesPage.tsx';
 import { PrivacyRecordPage } from './pages/PrivacyRecordPage.tsx';
+import { IncidentsPage } from './pages/IncidentsPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -71,6 +72,13 @@ const NAV: NavItem[] = [
     section: 'privacy',
     roles: ['privacy-officer'],
     render: () => <CasesPage />,
+  },
+  {
+    path: '/officer/incidents',
+    label: 'nav.incidents',
+    section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <IncidentsPage />,
   },
   {
     path: '/officer/break-glass',

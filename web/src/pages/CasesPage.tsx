@@ -4,7 +4,7 @@
  * evidence timeline, the staff member's privacy record, assignment, notes and resolution with a
  * disposition (and a sanction). Everything goes through the monitor routes.
  */
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -37,6 +37,8 @@ import {
   type PrivacyRecord,
 } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
+import { Field } from '../components/field.tsx';
+import { navigate } from '../router.tsx';
 
 /** datetime-local value of a date (local time). */
 function local(d: Date): string {
@@ -351,6 +353,16 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
     },
   });
 
+  // A case that turns out to be a leak becomes a breach incident (scope, contain, notify).
+  const escalate = useMutation({
+    mutationFn: (title: string) =>
+      api<{ incident: { id: string } }>('POST', '/api/incidents', {
+        title,
+        source: { type: 'case', caseId: id },
+      }),
+    onSuccess: (made) => navigate(`/officer/incidents${qs({ id: made.incident.id })}`),
+  });
+
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
   const { case: c, timeline } = q.data;
@@ -362,10 +374,22 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
     <Paper withBorder p="md" data-testid="case" ref={box}>
       <Group justify="space-between" mb="sm">
         <Title order={3}>{t('cases.detail.title', { actor: c.actorId })}</Title>
-        <Button variant="default" size="xs" onClick={onClose}>
-          {t('common.close')}
-        </Button>
+        <Group gap="xs">
+          <Button
+            color="red"
+            variant="light"
+            size="xs"
+            loading={escalate.isPending}
+            onClick={() => escalate.mutate(t('cases.detail.title', { actor: c.actorId }))}
+          >
+            {t('incidents.fromCase')}
+          </Button>
+          <Button variant="default" size="xs" onClick={onClose}>
+            {t('common.close')}
+          </Button>
+        </Group>
       </Group>
+      {escalate.isError && <ErrorBox error={escalate.error} />}
       <SimpleGrid cols={4} mb="md">
         <Field label={t('cases.cols.status')} value={t(`cases.statuses.${c.status}`)} />
         <Field label={t('cases.cols.score')} value={c.score.toFixed(2)} />
@@ -529,19 +553,6 @@ function CaseView({ id, onClose }: { id: string; onClose: () => void }) {
         </Stack>
       )}
     </Paper>
-  );
-}
-
-function Field({ label, value }: { label: string; value: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" fw={700} tt="uppercase">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {value}
-      </Text>
-    </div>
   );
 }
 
