@@ -109,22 +109,21 @@ function departmentKind(
   }
 }
 
-// Clear rows (src 0) and the staff member's links (src 1) in one statement. The link branch
-// joins its resource for status and category, as the care-graph queries do.
-const FACTS_SQL = `select 0 as src, r.resource_type, r.id, r.status, r.category, r.confidentiality,
-    r.organization_id, r.period_start, r.period_end, r.version_id, r.last_updated,
+// Clear rows (src 0) and the staff member's links (src 1) in one statement. A link's resource is
+// in the same patient's compartment (links carry their resource's patient), so its status and
+// category come from the clear rows instead of a join.
+const FACTS_SQL = `select 0 as src, resource_type, id, status, category, confidentiality,
+    organization_id, period_start, period_end, version_id, last_updated,
     null::text as kind, null::text as practitioner_id
-  from vault_resource r
-  where r.tenant_id = $1 and r.patient_id = $2
+  from vault_resource
+  where tenant_id = $1 and patient_id = $2
   union all
-  select 1, l.resource_type, l.resource_id, r.status, r.category, null::text,
-    l.organization_id, l.period_start, l.period_end, null::integer, null::timestamptz,
-    l.kind, l.practitioner_id
-  from vault_link l
-  join vault_resource r
-    on r.tenant_id = l.tenant_id and r.resource_type = l.resource_type and r.id = l.resource_id
-  where l.tenant_id = $1 and l.patient_id = $2
-    and (l.practitioner_id = $3 or l.organization_id = any($4::text[]))`;
+  select 1, resource_type, resource_id, null::text, null::text, null::text,
+    organization_id, period_start, period_end, null::integer, null::timestamptz,
+    kind, practitioner_id
+  from vault_link
+  where tenant_id = $1 and patient_id = $2
+    and (practitioner_id = $3 or organization_id = any($4::text[]))`;
 
 interface FactsRow {
   src: number;
@@ -160,51 +159,55 @@ export async function readDisclosureFacts(
   );
   const depts = new Set(departments);
   const rows: ClearResource[] = [];
-  const personal: CareRelationship[] = [];
-  const department: CareRelationship[] = [];
-  const relation = (
-    kind: CareRelationshipKind,
-    via: CareRelationship['via'],
-    r: FactsRow,
-  ): CareRelationship => {
-    const ps = toDate(r.period_start);
-    const pe = toDate(r.period_end);
-    return {
-      kind,
-      via,
-      resourceType: r.resource_type,
-      resourceId: r.id,
-      organizationId: r.organization_id,
-      status: r.status,
-      periodStart: ps,
-      periodEnd: pe,
-      current: covers(ps, pe, at) && !(r.status !== null && TERMINAL.has(r.status)),
-    };
-  };
+  const links: FactsRow[] = [];
   for (const r of res.rows) {
-    if (Number(r.src) === 0) {
-      rows.push({
-        resourceType: r.resource_type,
-        id: r.id,
-        status: r.status,
-        category: r.category,
-        confidentiality: r.confidentiality,
-        organizationId: r.organization_id,
-        periodStart: toDate(r.period_start),
-        periodEnd: toDate(r.period_end),
-        versionId: Number(r.version_id),
-        lastUpdated: toDate(r.last_updated) ?? new Date(0),
-      });
+    if (Number(r.src) !== 0) {
+      links.push(r);
       continue;
     }
+    rows.push({
+      resourceType: r.resource_type,
+      id: r.id,
+      status: r.status,
+      category: r.category,
+      confidentiality: r.confidentiality,
+      organizationId: r.organization_id,
+      periodStart: toDate(r.period_start),
+      periodEnd: toDate(r.period_end),
+      versionId: Number(r.version_id),
+      lastUpdated: toDate(r.last_updated) ?? new Date(0),
+    });
+  }
+  const byRef = new Map(rows.map((r) => [`${r.resourceType}/${r.id}`, r]));
+  const personal: CareRelationship[] = [];
+  const department: CareRelationship[] = [];
+  for (const l of links) {
+    // The link's resource (absent: a link without its resource counts for nothing).
+    const res = byRef.get(`${l.resource_type}/${l.id}`);
+    if (!res || l.kind === null) continue;
+    const relation = (kind: CareRelationshipKind, via: CareRelationship['via']) => {
+      const ps = toDate(l.period_start);
+      const pe = toDate(l.period_end);
+      return {
+        kind,
+        via,
+        resourceType: l.resource_type,
+        resourceId: l.id,
+        organizationId: l.organization_id,
+        status: res.status,
+        periodStart: ps,
+        periodEnd: pe,
+        current: covers(ps, pe, at) && !(res.status !== null && TERMINAL.has(res.status)),
+      };
+    };
     // A link matching both personally and through a department is reported under both.
-    if (r.practitioner_id === staffId) {
-      const k = r.kind === null ? undefined : personalKind(r.kind, r.resource_type, r.category);
-      if (k) personal.push(relation(k, 'practitioner', r));
+    if (l.practitioner_id === staffId) {
+      const k = personalKind(l.kind, l.resource_type, res.category);
+      if (k) personal.push(relation(k, 'practitioner'));
     }
-    if (r.organization_id !== null && depts.has(r.organization_id)) {
-      const k = r.kind === null ? undefined : departmentKind(r.kind, r.resource_type, r.category);
-      if (k) department.push(relation(k, 'department', r));
+    if (l.organization_id !== null && depts.has(l.organization_id)) {
+      const k = departmentKind(l.kind, l.resource_type, res.category);
+      if (k) department.push(relation(k, 'department'));
     }
   }
   const relationships = [...personal, ...department];
@@ -234,13 +237,13 @@ export async function readDisclosureFacts(
   return { rows, relationships };
 }
 
-// Exactly the planned rows, through the primary key, in one statement of constant text.
-const SECTIONS_SQL = `select r.resource_type, r.id, r.patient_id, r.encounter_id, r.organization_id,
-    r.status, r.category, r.confidentiality, r.period_start, r.period_end, r.data_category,
-    r.base_grade, r.version_id, r.last_updated, r.body, r.key_id
-  from unnest($3::text[], $4::text[]) as w(t, i)
-  join vault_resource r on r.tenant_id = $1 and r.resource_type = w.t and r.id = w.i
-  where r.patient_id = $2`;
+// Exactly the planned rows among the patient's, in one statement of constant text.
+const SECTIONS_SQL = `select resource_type, id, patient_id, encounter_id, organization_id,
+    status, category, confidentiality, period_start, period_end, data_category,
+    base_grade, version_id, last_updated, body, key_id
+  from vault_resource
+  where tenant_id = $1 and patient_id = $2 and resource_type = any($3::text[])
+    and (resource_type || '/' || id) = any($4::text[])`;
 
 interface SectionsRow {
   resource_type: string;
@@ -274,16 +277,16 @@ export async function readDisclosedSections(
   refs: readonly { resourceType: string; id: string }[],
   sectionsByType: ReadonlyMap<string, readonly string[]>,
 ): Promise<StoredResource[]> {
-  const types: string[] = [];
-  const ids: string[] = [];
+  const types = new Set<string>();
+  const wanted: string[] = [];
   for (const r of refs) {
     if (!sectionsByType.has(r.resourceType)) continue;
-    types.push(r.resourceType);
-    ids.push(r.id);
+    types.add(r.resourceType);
+    wanted.push(`${r.resourceType}/${r.id}`);
   }
-  if (types.length === 0) return [];
+  if (wanted.length === 0) return [];
   const res = await vault.db.executeQuery<SectionsRow>(
-    CompiledQuery.raw(SECTIONS_SQL, [tenant, patientId, types, ids]),
+    CompiledQuery.raw(SECTIONS_SQL, [tenant, patientId, [...types], wanted]),
   );
   const keys = await dataKeysById(
     vault,

@@ -67,12 +67,24 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The last formatted minute per time zone: marks made within the same minute share it. */
+const LAST_MINUTE = new Map<string, { minute: number; text: string }>();
+const RECENT = Date.UTC(1980, 0, 1);
+
 function formatTime(t: Date, timeZone: string): string {
-  if (Number.isNaN(t.getTime()))
-    throw new CustosError(ErrorCode.InputInvalid, 'watermark time is invalid');
+  const ms = t.getTime();
+  if (Number.isNaN(ms)) throw new CustosError(ErrorCode.InputInvalid, 'watermark time is invalid');
+  // Since 1980 every time zone's offset is a whole number of minutes, so all instants of one
+  // UTC minute format alike (older local mean times had seconds: those are not cached).
+  const minute = ms >= RECENT ? Math.floor(ms / 60_000) : Number.NaN;
+  const last = LAST_MINUTE.get(timeZone);
+  if (last && last.minute === minute) return last.text;
   const parts = formatterOf(timeZone).formatToParts(t);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const text = `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  if (LAST_MINUTE.size >= 64) LAST_MINUTE.clear();
+  LAST_MINUTE.set(timeZone, { minute, text });
+  return text;
 }
 
 function clean(s: string): string {
