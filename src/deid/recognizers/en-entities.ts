@@ -4,7 +4,7 @@
  * last-name lexicons, discounted when the word is also a common English word or a clinical
  * abbreviation. Letter case is used only where the text is in mixed case.
  */
-import { loadEnLexicons } from '../lexicons.ts';
+import { loadEnLexicons, loadKnownWords } from '../lexicons.ts';
 import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
 import {
   AMBIGUOUS_CITIES,
@@ -153,6 +153,7 @@ const CREDENTIALS = new Set([
   'msw',
 ]);
 const RELATIONS = new Set([
+  'social',
   'wife',
   'husband',
   'son',
@@ -246,6 +247,7 @@ const RELATIONS = new Set([
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
+  'social',
   'daughters',
   'sons',
   'sisters',
@@ -870,6 +872,68 @@ export function createEnPersonRecognizer(): Recognizer {
             continue;
           }
         }
+        // 0a. Initial without a period, a lexicon surname and a reporting word: "J SMITH ORDERED".
+        if (
+          isInitial(t) &&
+          next &&
+          text[t.end] === ' ' &&
+          !next.gapBreak &&
+          lex.last.has(next.l) &&
+          !CLINICAL.has(next.l) &&
+          REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
+          !toks[i + 2]!.gapBreak
+        ) {
+          push(
+            out,
+            t,
+            next,
+            EntityType.Person,
+            0.65,
+            'en-person',
+            'initial and surname before a reporting word',
+          );
+          i++;
+          continue;
+        }
+        // 0e. One or two name words before a relation in brackets: "URSLA MORETTI (DAUGHTER)".
+        if (
+          !CLINICAL.has(t.l) &&
+          t.l.length >= 3 &&
+          (t.title || t.caps) &&
+          (!lex.common.has(t.l) || inLex(t))
+        ) {
+          let e = i;
+          const n1 = toks[i + 1];
+          if (
+            n1 &&
+            !n1.gapBreak &&
+            !n1.gapComma &&
+            (n1.title || n1.caps) &&
+            n1.l.length >= 2 &&
+            !CLINICAL.has(n1.l) &&
+            (!lex.common.has(n1.l) || inLex(n1))
+          )
+            e = i + 1;
+          const rel = /^\s*\(\s*([A-Za-z-]+)\s*\)/.exec(
+            text.slice(toks[e]!.end, toks[e]!.end + 24),
+          );
+          if (
+            rel &&
+            (RELATIONS.has(rel[1]!.toLowerCase()) || CREDENTIALS.has(rel[1]!.toLowerCase()))
+          ) {
+            push(
+              out,
+              t,
+              toks[e]!,
+              EntityType.Person,
+              0.75,
+              'en-person',
+              `name before "(${rel[1]})"`,
+            );
+            i = e;
+            continue;
+          }
+        }
         // 0b. Care-team word before a name: "NP DJURIC", "md Saeed", "HO Falco", "caseworker Leona".
         if (
           prev &&
@@ -1110,7 +1174,10 @@ export function createEnPersonRecognizer(): Recognizer {
               !toks[a]!.gapBreak &&
               !toks[a]!.gapComma &&
               nameLike(toks[a - 1]!, true) &&
-              (!isStop(toks[a - 1]!) || (inLex(toks[a - 1]!) && toks[a - 1]!.title))
+              (!isStop(toks[a - 1]!) ||
+                isInitial(toks[a - 1]!) ||
+                (inLex(toks[a - 1]!) &&
+                  (toks[a - 1]!.title || lineIsMonocase(text, toks[a - 1]!.start, mono))))
             )
               a--;
             push(
@@ -1146,6 +1213,28 @@ export function createEnPersonRecognizer(): Recognizer {
             (FAMILY_VERB_AFTER.has(fam.l) || fam.l === 'and' || fam.l === 'in' || fam.gapComma)
           ) {
             push(out, t, t, EntityType.Person, 0.75, 'en-person', `first name after "${prev.w}"`);
+            // "daughters sarah and margie"
+            const second = toks[i + 2];
+            if (
+              fam.l === 'and' &&
+              second !== undefined &&
+              !second.gapBreak &&
+              lex.first.has(second.l) &&
+              !RELATIONS.has(second.l) &&
+              !CLINICAL.has(second.l) &&
+              !lex.veryCommon.has(second.l)
+            ) {
+              push(
+                out,
+                second,
+                second,
+                EntityType.Person,
+                0.7,
+                'en-person',
+                `first name after "${t.w} and"`,
+              );
+              i += 2;
+            }
             continue;
           }
           let k = i;
@@ -1399,7 +1488,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
           const stateAbbr = p.l === 'md' && toks[a - 2]?.l === 'of';
           if (
             !nameish(p) ||
-            (CLINICAL.has(p.l) && !stateAbbr) ||
+            (CLINICAL.has(p.l) && !stateAbbr && !ORG_INNER.has(p.l)) ||
             (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))
           )
             break;
@@ -1516,7 +1605,18 @@ const TRANSFER_VERBS = new Set([
   'originally',
   "i'm",
 ]);
-const TRANSFER_PREPS = new Set(['to', 'from', 'at', 'in']);
+const TRANSFER_PREPS = new Set(['to', 'from', 'at', 'in', 'of']);
+/** Family words after which "from X", "in X" names where a relative lives. */
+const FAMILY_WORDS = new Set(
+  (
+    'wife husband son daughter mother father mom dad brother sister niece nephew aunt uncle ' +
+    'grandson granddaughter friend fiance fiancee girlfriend boyfriend neighbor neighbour dtr ' +
+    'hcp proxy guardian spouse cousin sons daughters sisters brothers family lives living'
+  ).split(' '),
+);
+/** Endings of drug and chemical names, which are capitalised unknown words too. */
+const DRUG_ENDING =
+  /(?:ol|il|ine|ide|one|pam|lam|cin|mycin|cillin|xacin|azole|pril|sartan|statin|mab|parin|ate|ium|ase|fen|done|phine|profen|tidine|prazole|olol|dipine|zepam|amine|sone|lone|nide|vir|xime|zole|mide|tan|nex|zide|rin|lin|tal|dil|xan|pine)$/;
 
 /**
  * Places named after a transfer or residence verb ("transferred to X", "admitted at X", "lives in
@@ -1531,6 +1631,7 @@ export function createEnFacilityRecognizer(): Recognizer {
       const lex = loadEnLexicons();
       const toks = tokensOf(input);
       const out: Finding[] = [];
+      const mono = new Map<number, boolean>();
       const plain = (t: Tok): boolean =>
         !lex.common.has(t.l) &&
         !CLINICAL.has(t.l) &&
@@ -1543,7 +1644,33 @@ export function createEnFacilityRecognizer(): Recognizer {
         const prep = toks[i - 1]!;
         const verb = toks[i - 2]!;
         if (!TRANSFER_PREPS.has(prep.l) || prep.gapBreak || toks[i]!.gapBreak) continue;
-        if (!TRANSFER_VERBS.has(verb.l)) continue;
+        if (!TRANSFER_VERBS.has(verb.l)) {
+          // Without a transfer verb: "in Germantown", "son from Pikesville", "Meitz of Towson":
+          // a capitalised word of five letters or more that is no English, clinical or drug word.
+          const w = toks[i]!;
+          const monoLine = lineIsMonocase(input.text, w.start, mono);
+          if (
+            (prep.l === 'in' || prep.l === 'from' || prep.l === 'of') &&
+            plain(w) &&
+            w.l.length >= 5 &&
+            /^\p{L}+$/u.test(w.w) &&
+            (monoLine ? FAMILY_WORDS.has(verb.l) : w.title) &&
+            (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
+            !loadKnownWords().has(w.l) &&
+            !DRUG_ENDING.test(w.l) &&
+            !lex.first.has(w.l) &&
+            !/^\s*\d/.test(input.text.slice(w.end, w.end + 3))
+          )
+            out.push({
+              start: w.start,
+              end: w.end,
+              type: EntityType.Location,
+              score: 0.55,
+              recognizer: 'en-facility',
+              why: `capitalised unknown word after "${prep.w}"`,
+            });
+          continue;
+        }
         // "grew up in X", not "up to the commode" or "weight up from preop".
         if (verb.l === 'up' && prep.l !== 'in') continue;
         let j = i;
@@ -1583,6 +1710,10 @@ const GENERIC_PLACE_WORDS = new Set(
     'step full care medical surgical cardiac rehab acute chronic long short term'
   ).split(' '),
 );
+
+function inLexAny(lex: ReturnType<typeof loadEnLexicons>, w: string): boolean {
+  return lex.first.has(w) || lex.last.has(w);
+}
 
 /** Prepositions and verbs after which a hospital, ward or unit is named. */
 const FACILITY_CUES = new Set([
@@ -1751,7 +1882,28 @@ export function createEnHospitalRecognizer(): Recognizer {
           i += n - 1;
           hit = true;
         }
-        if (hit || !cue) continue;
+        if (hit) continue;
+        // Ward: an unknown word of six letters or more and a floor number, without a cue:
+        // "PLAN: QUARTERMAIN 2 WHEN BED AVAIL".
+        if (
+          !cue &&
+          t.l.length >= 6 &&
+          /^\p{L}+$/u.test(t.w) &&
+          t.title &&
+          !monoLine &&
+          text[t.end] === ' ' &&
+          !loadKnownWords().has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          !ORG_SUFFIX.has(t.l) &&
+          !DRUG_ENDING.test(t.l) &&
+          !inLexAny(lex, t.l) &&
+          FLOOR_AFTER.test(text.slice(t.end, t.end + 24)) &&
+          !/^ ?\d+\s*(?:[-/:.]\d|%)/.test(text.slice(t.end, t.end + 8))
+        ) {
+          push(out, t, t, EntityType.Location, 0.55, 'en-hospital', 'ward name and floor number');
+          continue;
+        }
+        if (!cue) continue;
         // Hospital acronym: GH, MGH, GBMC, JHH.
         if (
           ACRONYM_CUES.has(cueTok!.l) &&
@@ -1810,7 +1962,7 @@ export function createEnHospitalRecognizer(): Recognizer {
 export function propagateEnNames(input: RecognizeInput, findings: readonly Finding[]): Finding[] {
   const lex = loadEnLexicons();
   const toks = tokensOf(input);
-  const words = new Map<string, { type: Finding['type']; from: string }>();
+  const words = new Map<string, { type: Finding['type']; from: string; acronym: boolean }>();
   const covered = (t: Tok): boolean => {
     for (const f of findings) if (t.start < f.end && f.start < t.end) return true;
     return false;
@@ -1830,7 +1982,12 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
       if (t.l.length < 3 || !/^\p{L}+$/u.test(t.w)) continue;
       // Abbreviations (NRB, OSH, TSICU) are no names; lexicon names of any length are.
       const named = lex.first.has(t.l) || lex.last.has(t.l);
-      if (!named && (t.l.length < 4 || !/[aeiouy]/.test(t.l) || (t.caps && t.l.length <= 5)))
+      const acronym = f.why.startsWith('hospital acronym') && t.caps;
+      if (
+        !named &&
+        !acronym &&
+        (t.l.length < 4 || !/[aeiouy]/.test(t.l) || (t.caps && t.l.length <= 5))
+      )
         continue;
       if (lex.veryCommon.has(t.l) || CLINICAL.has(t.l) || TITLES.has(t.l)) continue;
       if (CREDENTIALS.has(t.l) || RELATIONS.has(t.l) || REPORT_AFTER.has(t.l)) continue;
@@ -1838,7 +1995,7 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
       if (US_STATES.has(t.l) || COUNTRIES.has(t.l) || SPECIES.has(t.l)) continue;
       // A common word is carried over only when the lexicons also know it as a name.
       if (lex.common.has(t.l) && !(f.type === EntityType.Person && lex.first.has(t.l))) continue;
-      if (!words.has(t.l)) words.set(t.l, { type: f.type, from: f.recognizer });
+      if (!words.has(t.l)) words.set(t.l, { type: f.type, from: f.recognizer, acronym });
     }
   }
   if (words.size === 0) return [];
@@ -1846,6 +2003,7 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
   for (const t of toks) {
     const w = words.get(t.l);
     if (!w || covered(t)) continue;
+    if (w.acronym && !t.caps) continue;
     out.push({
       start: t.start,
       end: t.end,
