@@ -247,7 +247,6 @@ const RELATIONS = new Set([
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
-  'social',
   'daughters',
   'sons',
   'sisters',
@@ -997,7 +996,7 @@ export function createEnPersonRecognizer(): Recognizer {
             !TITLES.has(sur.l) &&
             !ORG_SUFFIX.has(sur.l) &&
             !lex.places.has(sur.l) &&
-            /^\p{L}+$/u.test(sur.w.replace(/['’]/g, '')) &&
+            /^\p{L}+(?:-\p{L}+)*$/u.test(sur.w.replace(/['’]/g, '')) &&
             !(sur.caps && sur.l.length <= 3) &&
             (inLex(sur) || !/(?:ing|ated|ed)$/.test(sur.l)) &&
             (!wordFirst ||
@@ -1160,6 +1159,9 @@ export function createEnPersonRecognizer(): Recognizer {
           if (
             (!weakCred || next.gapComma) &&
             !device &&
+            // "Middle River, MD": a place and a state abbreviation.
+            !PLACE_SUFFIX.has(t.l) &&
+            !lex.places.has(t.l) &&
             (inLex(t) || !lex.common.has(t.l)) &&
             t.l.length > 1 &&
             !t.gapEndsDigit &&
@@ -1196,14 +1198,16 @@ export function createEnPersonRecognizer(): Recognizer {
         if (
           prev &&
           RELATIONS.has(prev.l) &&
-          !t.gapBreak &&
+          (!t.gapBreak ||
+            (prev.l === 'social' && /^\s*:\s*$/.test(text.slice(prev.end, t.start)))) &&
           !(prev.l === 'cc' && (prev.gapEndsDigit || /\d$/.test(text.slice(0, prev.start))))
         ) {
           const strong = STRONG_CUES.has(prev.l);
+          const famCue = strong || prev.l === 'social';
           // "son bill called", "his son, bill, called": a first name after a family word.
           const fam = toks[i + 1];
           if (
-            strong &&
+            famCue &&
             lex.first.has(t.l) &&
             !CLINICAL.has(t.l) &&
             !RELATIONS.has(t.l) &&
@@ -1239,14 +1243,19 @@ export function createEnPersonRecognizer(): Recognizer {
           }
           let k = i;
           let fill = 0;
-          while (k < toks.length && CUE_FILLERS.has(toks[k]!.l) && fill < 2 && !toks[k]!.gapBreak) {
+          while (
+            k < toks.length &&
+            CUE_FILLERS.has(toks[k]!.l) &&
+            fill < 2 &&
+            (k === i || !toks[k]!.gapBreak)
+          ) {
             k++;
             fill++;
           }
           const c = toks[k];
           const ok =
             c !== undefined &&
-            !c.gapBreak &&
+            (!c.gapBreak || c === t) &&
             (!lex.veryCommon.has(c.l) ||
               (strong &&
                 lex.first.has(c.l) &&
@@ -1705,8 +1714,8 @@ export function createEnFacilityRecognizer(): Recognizer {
 const GENERIC_PLACE_WORDS = new Set(
   (
     'the his her their our my your a an this that same group nursing assisted private state ' +
-    'public general local outside other another previous prev old new big main north south east ' +
-    'west upper lower back front whole open full in to at from on of for with and or out up down ' +
+    'public general local outside other another previous prev old new big main ' +
+    'upper lower back front whole open full in to at from on of for with and or out up down ' +
     'step full care medical surgical cardiac rehab acute chronic long short term'
   ).split(' '),
 );

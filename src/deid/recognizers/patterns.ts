@@ -409,8 +409,11 @@ const dateCompact = createPatternRecognizer({
 });
 
 const VENT_BEFORE =
-  /\b(?:ps|peep|cpap|bipap|vent|settings?|ac|simv|imv|psv|fio2|tv|rate|ips|eps|ipap|epap|bp|pap|pad|ratio|x)\b[\s:=]*(?:\d+\s*(?:\/|and)?\s*)?$|[+]\s*$/i;
+  /\b(?:ps|peep|cpap|bipap|vent|settings?|ac|simv|imv|psv|fio2|tv|rate|ips|eps|ipap|epap|bp|pap|pad|ratio|\d+\s*x)\b[\s:=]*(?:\d+\s*(?:\/|and)?\s*)?$|[+]\s*$/i;
 
+/** Event words right before a month/day that would otherwise read as a fraction. */
+const DATE_VERB_BEFORE =
+  /\b(?:since|until|post|extub\w*|intubated|wean(?:ed)?|wened|placed|started|admitted|adm|transferred|d\/c'?d?|dc'?d|discharged|pulled|removed|inserted|changed)\s*$/i;
 /** Words of a pain score next to an "n/10". */
 const PAIN_NEAR =
   /\b(?:pain|cp|c\/o|angina|discomfort|rating|rates?|rated|scale|ha|h\/a|headache|incisional|chest)\b|#\s*\d/i;
@@ -475,7 +478,12 @@ const dateUs = createPatternRecognizer({
       if (d <= m && d <= 10 && VENT_NEAR.test(lineAround(text, start, 40))) return null;
       // Small fractions (1/2, 3/4) and ratios are far more common than early-January dates.
       // A zero-padded day ("3/02") is never a fraction.
-      if (m <= 4 && d <= 4 && !/\/0/.test(v)) return { score: 0.15, why: 'could be a fraction' };
+      if (m <= 4 && d <= 4 && !/\/0/.test(v)) {
+        // ... unless an event verb stands right before it: "extub 4/1", "weaned 4/2", "post 3/3".
+        if (DATE_VERB_BEFORE.test(text.slice(Math.max(0, start - 16), start)))
+          return { score: 0.6, why: 'month/day after an event word' };
+        return { score: 0.15, why: 'could be a fraction' };
+      }
       return { score: 0.6, why: 'plausible month/day' };
     }
     return { why: 'plausible date' };
@@ -506,7 +514,10 @@ const dateWords = createPatternRecognizer({
     },
     {
       // "on the 11th", "it's the 3rd": a day of the month by its ordinal.
-      regex: re(`\\b(?:on|the|by|until|since)\\s+(?:the\\s+)?(?<v>${DAY}(?:st|nd|rd|th))\\b`, 'i'),
+      regex: re(
+        `\\b(?:on|the|by|until|since)\\s+(?:the\\s+)?(?<v>${DAY}(?:st|nd|rd|th))\\b(?=\\s*(?:$|[.,;:!?)"'\\n]|(?:of\\s+)?${MONTH}\\b))`,
+        'i',
+      ),
       score: 0.6,
       why: 'ordinal day of the month',
     },
