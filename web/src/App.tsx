@@ -32,6 +32,7 @@ import { TracePage } from './pages/TracePage.tsx';
 import { CasesPage } from './pages/CasesPage.tsx';
 import { PrivacyRecordPage } from './pages/PrivacyRecordPage.tsx';
 import { IncidentsPage } from './pages/IncidentsPage.tsx';
+import { ThirdPartiesPage } from './pages/ThirdPartiesPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -79,6 +80,13 @@ const NAV: NavItem[] = [
     section: 'privacy',
     roles: OFFICER_OR_ADMIN,
     render: () => <IncidentsPage />,
+  },
+  {
+    path: '/officer/third-parties',
+    label: 'nav.thirdParties',
+    section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <ThirdPartiesPage />,
   },
   {
     path: '/officer/break-glass',
