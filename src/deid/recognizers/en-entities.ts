@@ -410,6 +410,16 @@ const ORG_SUFFIX = new Set([
   'analytics',
   'ventures',
 ]);
+/** Two-letter US state abbreviations (USPS). */
+const STATE_ABBR = new Set(
+  (
+    'al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ' +
+    'ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc'
+  ).split(' '),
+);
+/** "University of X", "Univ. of X", "U of X", "UOf X", "U X" with hospital words after it. */
+const UNIVERSITY_RE =
+  /\b(?:University|Univ\.?|U\.?)\s*(of\s+)?([A-Za-z]{2,14})\b(?:\s+(?:Medical|Med\.?|Hospital|Hosp\.?|Center|Ctr\.?|Campus|ER|ED|EW|MC|Health|System)\b\.?)*/gi;
 /** Organisation suffixes that are also clinical shorthand: only capitalised in mixed-case text. */
 const WEAK_ORG_SUFFIX = new Set(['labs', 'inc', 'systems', 'group', 'rehab', 'agency']);
 const ORG_INNER = new Set([
@@ -1387,6 +1397,29 @@ export function createEnLocationRecognizer(): Recognizer {
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
         const monoLine = lineIsMonocase(text, t.start, mono);
+        // "returned to new haven": a lower-case city of two or more words after a preposition.
+        const lowerCity =
+          !monoLine &&
+          !t.title &&
+          !t.caps &&
+          i > 0 &&
+          (PLACE_PREPS.has(toks[i - 1]!.l) || TRANSFER_PREPS.has(toks[i - 1]!.l)) &&
+          toks[i + 1] !== undefined &&
+          !toks[i + 1]!.gapBreak &&
+          MAJOR_CITIES.has(`${t.l} ${toks[i + 1]!.l}`);
+        if (lowerCity) {
+          push(
+            out,
+            t,
+            toks[i + 1]!,
+            EntityType.Location,
+            0.7,
+            'en-location',
+            'city after a preposition',
+          );
+          i++;
+          continue;
+        }
         if (!monoLine && !t.title && !t.caps) continue;
         // Longest match of 1-3 tokens in the place, state or country lists.
         for (let n = 3; n >= 1; n--) {
@@ -1457,6 +1490,23 @@ export function createEnOrganizationRecognizer(): Recognizer {
       const toks = tokensOf(input);
       const mono = new Map<number, boolean>();
       const out: Finding[] = [];
+      // "University of Maryland Medical Center", "U of MD Med Center", "UOf Maryland Hosp".
+      UNIVERSITY_RE.lastIndex = 0;
+      for (let m = UNIVERSITY_RE.exec(text); m !== null; m = UNIVERSITY_RE.exec(text)) {
+        const st = m[2]!.toLowerCase();
+        // A bare "U" (units) needs "of" or a state spelled out: "2 U MD aware" is no university.
+        if (!US_STATES.has(st) && !(STATE_ABBR.has(st) && (m[1] || m[0].length > 4 + st.length)))
+          continue;
+        if (!m[1] && /^U\.?\s/i.test(m[0]) && !US_STATES.has(st)) continue;
+        out.push({
+          start: m.index,
+          end: m.index + m[0].length,
+          type: EntityType.Organization,
+          score: 1,
+          recognizer: 'en-organization',
+          why: 'state university',
+        });
+      }
       const nameish = (t: Tok): boolean => {
         const monoLine = lineIsMonocase(text, t.start, mono);
         if (!monoLine)
@@ -1892,14 +1942,40 @@ export function createEnHospitalRecognizer(): Recognizer {
           hit = true;
         }
         if (hit) continue;
+        // "GH EW today": a hospital acronym before the name of its emergency ward.
+        if (
+          !cue &&
+          t.caps &&
+          t.w.length >= 2 &&
+          t.w.length <= 4 &&
+          /^(?:[b-df-hj-np-tv-z]{1,3}h|[a-z]{1,2}mc)$/.test(t.l) &&
+          !GENERIC_HOSPITAL_ABBR.has(t.l) &&
+          !CLINICAL.has(t.l) &&
+          /^ (?:EW|ED|ER)\b/.test(text.slice(t.end, t.end + 4))
+        ) {
+          push(
+            out,
+            t,
+            t,
+            EntityType.Location,
+            0.6,
+            'en-hospital',
+            'hospital acronym before its emergency ward',
+          );
+          continue;
+        }
         // Ward: an unknown word of six letters or more and a floor number, without a cue:
         // "PLAN: QUARTERMAIN 2 WHEN BED AVAIL".
         if (
           !cue &&
           t.l.length >= 6 &&
           /^\p{L}+$/u.test(t.w) &&
-          t.title &&
-          !monoLine &&
+          (t.title ||
+            ((t.caps || monoLine) &&
+              /^ [1-9](?:\s*$|\s*[.,;]|\s+(?:when|this|or|and|if|today|tomorrow|once|bed|tonight)\b)/i.test(
+                text.slice(t.end, t.end + 12),
+              ))) &&
+          (t.title ? !monoLine : true) &&
           text[t.end] === ' ' &&
           !loadKnownWords().has(t.l) &&
           !CLINICAL.has(t.l) &&
@@ -1940,7 +2016,7 @@ export function createEnHospitalRecognizer(): Recognizer {
         if (
           t.l.length >= 5 &&
           !t.w.includes('-') &&
-          (t.title || t.caps || monoLine) &&
+          (t.title || t.caps || monoLine || !loadKnownWords().has(t.l)) &&
           !lex.common.has(t.l) &&
           !CLINICAL.has(t.l) &&
           !ORG_SUFFIX.has(t.l) &&
