@@ -259,64 +259,227 @@ export function checkTenant(tenant: unknown): string {
   return tenant;
 }
 
-/** The raw column values of one stored entry, in canonical order (what the verifier reads). */
-export interface RawEntryFields {
-  seq: number;
-  recordedAtMs: number;
-  occurredAtMs: number;
-  /** kind, actorType, actorId, department, patientId. */
-  head: ReadonlyArray<string | null>;
-  fields: readonly string[];
-  categories: readonly string[];
-  purpose: string | null;
-  decision: string | null;
-  reasons: readonly string[];
-  /** action, workstation, networkAddress, channel, watermarkToken, sourceSystem, sourceKey, details. */
-  tail: ReadonlyArray<string | null>;
+/** Columns of the verifier's binary row, in this order (see `BinaryRowHasher`). */
+export const BINARY_ROW_COLUMNS = [
+  'seq',
+  'recorded_at',
+  'prev_hash',
+  'occurred_at',
+  'kind',
+  'actor_type',
+  'actor_id',
+  'department',
+  'patient_id',
+  'fields',
+  'categories',
+  'purpose',
+  'decision',
+  'reasons',
+  'action',
+  'workstation',
+  'network_address',
+  'channel',
+  'watermark_token',
+  'source_system',
+  'source_key',
+  'details',
+  'entry_hash',
+] as const;
+
+/** Microseconds from the Unix epoch to PostgreSQL's epoch (2000-01-01) / 1000. */
+const PG_EPOCH_MS = 946_684_800_000;
+const TWO32 = 0x1_0000_0000;
+
+/** A signed 64-bit big-endian integer as a number; NaN beyond ±2^53. */
+function readInt64(b: Buffer, o: number): number {
+  const hi = b.readInt32BE(o);
+  if (hi >= 0x20_0000 || hi < -0x20_0000) return NaN;
+  return hi * TWO32 + b.readUInt32BE(o + 4);
+}
+
+function writeInt64(b: Buffer, o: number, v: number): number {
+  const hi = Math.floor(v / TWO32);
+  b.writeInt32BE(hi, o);
+  b.writeUInt32BE(v - hi * TWO32, o + 4);
+  return o + 8;
+}
+
+function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, o: number): number {
+  // Most values are a few bytes long: a loop beats a call into the runtime for them.
+  if (e - s <= 48) {
+    for (let i = s; i < e; i++) dst[o++] = src[i] as number;
+    return o;
+  }
+  return o + src.copy(dst, o, s, e);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const isJsonSpace = (c: number | undefined): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Writes a jsonb list (binary form: version byte 1, then its JSON text) as a canonical list.
+ * Strings without escapes are copied byte for byte; any escape falls back to JSON.parse. Returns
+ * the new offset, or -1 when the value is not a JSON array of strings.
+ */
+function writeJsonbList(src: Buffer, s: number, e: number, dst: Buffer, o: number): number {
+  if (src[s] !== 1) return -1;
+  let i = s + 1;
+  while (isJsonSpace(src[i])) i++;
+  if (src[i] !== 0x5b) return -1;
+  i++;
+  const countAt = o;
+  o += 4;
+  let count = 0;
+  while (isJsonSpace(src[i])) i++;
+  if (src[i] === 0x5d) i++;
+  else
+    for (;;) {
+      if (src[i] !== QUOTE) return -1;
+      let j = i + 1;
+      while (j < e && src[j] !== QUOTE) {
+        if (src[j] === BACKSLASH) return writeParsedList(src, s, e, dst, countAt);
+        j++;
+      }
+      if (j >= e) return -1;
+      dst.writeUInt32BE(j - i - 1, o);
+      o = copyBytes(src, i + 1, j, dst, o + 4);
+      count++;
+      i = j + 1;
+      while (isJsonSpace(src[i])) i++;
+      if (src[i] === 0x2c) {
+        i++;
+        while (isJsonSpace(src[i])) i++;
+        continue;
+      }
+      if (src[i] === 0x5d) {
+        i++;
+        break;
+      }
+      return -1;
+    }
+  while (isJsonSpace(src[i])) i++;
+  if (i !== e) return -1;
+  dst.writeUInt32BE(count, countAt);
+  return o;
+}
+
+function writeParsedList(src: Buffer, s: number, e: number, dst: Buffer, o: number): number {
+  let v: unknown;
+  try {
+    v = JSON.parse(src.toString('utf8', s + 1, e));
+  } catch {
+    return -1;
+  }
+  if (!Array.isArray(v)) return -1;
+  for (const x of v) if (typeof x !== 'string') return -1;
+  return writeList(dst, o, v as string[]);
 }
 
 /**
- * A reusable encoder for the verifier: writes the same bytes as `encodeEntry` (format 1) into one
- * growing buffer and hashes them as a leaf, with no per-entry objects beyond the digest. The
- * output is identical to `hashEntry` for the same values (tested).
+ * The verifier's encoder over the database's own binary row encoding (`record_send` of the
+ * columns in BINARY_ROW_COLUMNS order: per column a type oid, a 32-bit length, -1 for NULL, and
+ * the value in binary form). Text values arrive as length + UTF-8, exactly as the canonical
+ * encoding (format 1) writes strings, so most of an entry is copied rather than decoded and
+ * encoded again. Times arrive as microseconds since 2000-01-01; the ledger only writes whole
+ * milliseconds (a JavaScript Date), so a time with a sub-millisecond part was written by hand and
+ * makes the entry fail its hash. The bytes hashed are those of `encodeEntry` (tested).
  */
-export class EntryHasher {
+export class BinaryRowHasher {
   private buf: Buffer = Buffer.allocUnsafe(4096);
-  private readonly tenant: string;
+  private readonly tenant: Buffer;
+  /** Offset of each column's length field in the last row read, and its length (-1 = NULL). */
+  readonly at = new Int32Array(BINARY_ROW_COLUMNS.length);
+  readonly len = new Int32Array(BINARY_ROW_COLUMNS.length);
 
   constructor(tenant: string) {
-    this.tenant = tenant;
+    const t = Buffer.from(tenant, 'utf8');
+    this.tenant = Buffer.allocUnsafe(4 + t.length);
+    this.tenant.writeUInt32BE(t.length, 0);
+    t.copy(this.tenant, 4);
   }
 
-  /** Leaf hash of the entry, or null when prevHash is not 32 bytes (the entry cannot be encoded). */
-  hash(r: RawEntryFields, prevHash: Buffer): Buffer | null {
-    if (prevHash.length !== HASH_SIZE) return null;
-    // Upper bound: every UTF-16 code unit is at most 3 bytes of UTF-8.
-    let max = 1 + ENTRY_TAG.length + 1 + 8 + 8 + HASH_SIZE + 8 + 4 + this.tenant.length * 3;
-    for (const s of r.head) max += 4 + (s === null ? 0 : s.length * 3);
-    for (const l of [r.fields, r.categories, r.reasons]) {
-      max += 4;
-      for (const s of l) max += 4 + s.length * 3;
+  /**
+   * Reads the row starting at `o` in `page` (filling `at` and `len`); returns the offset after
+   * it, or -1 when the row is not a well-formed record of the expected columns.
+   */
+  readRow(page: Buffer, o: number): number {
+    const n = BINARY_ROW_COLUMNS.length;
+    if (o + 4 > page.length || page.readInt32BE(o) !== n) return -1;
+    o += 4;
+    for (let c = 0; c < n; c++) {
+      if (o + 8 > page.length) return -1;
+      const l = page.readInt32BE(o + 4);
+      this.at[c] = o + 4;
+      this.len[c] = l;
+      o += 8;
+      if (l > 0) {
+        o += l;
+        if (o > page.length) return -1;
+      } else if (l < -1) return -1;
     }
-    max += 8 + (r.purpose?.length ?? 0) * 3 + (r.decision?.length ?? 0) * 3;
-    for (const s of r.tail) max += 4 + (s === null ? 0 : s.length * 3);
+    return o;
+  }
+
+  /** seq of the last row read (NaN when missing or out of range). */
+  seq(page: Buffer): number {
+    return this.len[0] === 8 ? readInt64(page, (this.at[0] as number) + 4) : NaN;
+  }
+
+  /** recorded_at of the last row read, in ms since the Unix epoch (NaN when not a time). */
+  recordedAtMs(page: Buffer): number {
+    return this.timeMs(page, 1);
+  }
+
+  private timeMs(page: Buffer, c: number): number {
+    if (this.len[c] !== 8) return NaN;
+    const us = readInt64(page, (this.at[c] as number) + 4);
+    // The ledger writes whole milliseconds (a JavaScript Date): anything finer was written by hand.
+    if (us % 1000 !== 0) return NaN;
+    return us / 1000 + PG_EPOCH_MS;
+  }
+
+  /** Offset of the 32-byte value of column `c` (prev_hash 2, entry_hash 22), or -1 when not 32 bytes. */
+  hashAt(c: 2 | 22): number {
+    return this.len[c] === 32 ? (this.at[c] as number) + 4 : -1;
+  }
+
+  /** Leaf hash of the last row read, or null when it holds values no entry can have. */
+  hash(page: Buffer, rowStart: number, rowEnd: number): Buffer | null {
+    const at = this.at;
+    const len = this.len;
+    const seqAt = at[0] as number;
+    const recordedAt = this.timeMs(page, 1);
+    const occurredAt = this.timeMs(page, 3);
+    const prevAt = this.hashAt(2);
+    if (len[0] !== 8 || Number.isNaN(recordedAt) || Number.isNaN(occurredAt) || prevAt < 0)
+      return null;
+    // Escapes can only shrink a list; every other value is copied or fixed-size.
+    const max = 64 + ENTRY_TAG.length + this.tenant.length + 2 * (rowEnd - rowStart);
     if (max > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(max, this.buf.length * 2));
     const buf = this.buf;
     buf[0] = 0x00; // RFC 9162 leaf prefix
     let o = 1 + ENTRY_TAG.copy(buf, 1);
-    o = buf.writeUInt8(ENTRY_FORMAT, o);
-    o = buf.writeBigUInt64BE(BigInt(r.seq), o);
-    o = buf.writeBigInt64BE(BigInt(r.recordedAtMs), o);
-    o += prevHash.copy(buf, o);
-    o = buf.writeBigInt64BE(BigInt(r.occurredAtMs), o);
-    o = writeStr(buf, o, this.tenant);
-    for (const s of r.head) o = writeStr(buf, o, s);
-    o = writeList(buf, o, r.fields);
-    o = writeList(buf, o, r.categories);
-    o = writeStr(buf, o, r.purpose);
-    o = writeStr(buf, o, r.decision);
-    o = writeList(buf, o, r.reasons);
-    for (const s of r.tail) o = writeStr(buf, o, s);
+    buf[o++] = ENTRY_FORMAT;
+    o = copyBytes(page, seqAt + 4, seqAt + 12, buf, o);
+    o = writeInt64(buf, o, recordedAt);
+    o = copyBytes(page, prevAt, prevAt + 32, buf, o);
+    o = writeInt64(buf, o, occurredAt);
+    o = copyBytes(this.tenant, 0, this.tenant.length, buf, o);
+    for (let c = 4; c <= 21; c++) {
+      const a = at[c] as number;
+      const l = len[c] as number;
+      if (c === 9 || c === 10 || c === 13) {
+        if (l < 1) return null;
+        o = writeJsonbList(page, a + 4, a + 4 + l, buf, o);
+        if (o < 0) return null;
+      } else if (l < 0) {
+        o = buf.writeUInt32BE(NULL_LEN, o);
+      } else {
+        o = copyBytes(page, a, a + 4 + l, buf, o);
+      }
+    }
     return oneShotHash('sha256', buf.subarray(0, o), 'buffer');
   }
 }

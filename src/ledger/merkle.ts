@@ -7,7 +7,7 @@
  * Leaf indices are 0-based here, as in the RFC. The ledger numbers entries from 1, so entry `seq`
  * is leaf `seq - 1`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 
 /** Size in bytes of every hash in the tree (SHA-256). */
 export const HASH_SIZE = 32;
@@ -30,7 +30,8 @@ export function equal(a: Uint8Array | null | undefined, b: Uint8Array | null | u
 }
 
 const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+/** 0x01 || left || right, reused by every interior hash (single-threaded). */
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
 
 /** MTH({}) = SHA-256() — the hash of an empty tree (RFC 9162 §2.1.1). */
 export const EMPTY_ROOT: Buffer = digest();
@@ -45,7 +46,10 @@ export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
     throw new TypeError('hashChildren: both children must be 32-byte hashes');
   }
-  return digest(NODE_PREFIX, left, right);
+  // One-shot over a reused 65-byte buffer: about twice as fast as a Hash object with 3 updates.
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return oneShotHash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The largest power of two strictly smaller than n, for n > 1 (the split point k of §2.1.1). */

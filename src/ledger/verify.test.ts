@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store/index.ts';
-import { encodeEntry, EntryHasher, hashEntry } from './canonical.ts';
+import { BINARY_ROW_COLUMNS, BinaryRowHasher, encodeEntry, hashEntry } from './canonical.ts';
 import { exportTreeHead, parseExportedHead, type TreeHead } from './heads.ts';
 import { createLedger } from './ledger.ts';
 import type { LedgerTables } from './migrations.ts';
@@ -172,56 +172,70 @@ describe('verifyLedger', () => {
     expect(r.firstBad).toMatchObject({ seq: 77, reason: expect.stringMatching(/hash/) as string });
   });
 
-  it('hashes raw column values exactly as the canonical encoding does', () => {
-    const base = { ...rowToEntry({} as never) };
-    const cases = [
-      { ...sampleEntryFields(), tenant: T },
-      {
-        ...sampleEntryFields(),
-        tenant: T,
-        department: null,
-        patientId: '患者-𝔘nicode "quoted" \\ \n',
+  it('names an entry whose list holds a number where a string was', async () => {
+    const r = await tamper(async (trx) => {
+      await sql`update ledger_entry set categories = '[1]'::jsonb, fields = '["1"]'::jsonb where tenant_id = ${T} and seq = 81`.execute(
+        trx,
+      );
+    });
+    expect(r.firstBad).toMatchObject({ seq: 81, reason: expect.stringMatching(/hash/) as string });
+  });
+
+  it('names an entry whose time was moved by less than a millisecond', async () => {
+    const r = await tamper(async (trx) => {
+      await sql`update ledger_entry set occurred_at = occurred_at + interval '1 microsecond' where tenant_id = ${T} and seq = 93`.execute(
+        trx,
+      );
+    });
+    expect(r.firstBad).toMatchObject({ seq: 93, reason: expect.stringMatching(/hash/) as string });
+  });
+
+  it('hashes the database binary rows exactly as the canonical encoding does', async () => {
+    const tenant = 'hosp-raw';
+    const ledger = createLedger(db, { signer, headIntervalMs: 0, clock: createTickingClock() });
+    await ledger.appendEntries(tenant, [
+      sampleEntry(1),
+      sampleEntry(2, {
+        actor: { type: 'staff', id: 's-2' },
+        patientId: '患者-𝔘nicode "quoted" \\ \n\t\u0001',
         fields: [],
-        categories: ['é', ''],
+        categories: ['é', '', 'a"b', 'back\\slash', 'tab\tnew\nline', '\u001f', 'x'.repeat(100)],
         purpose: null,
         decision: null,
         reasons: [],
-        details: '{"a":[1,2,{"b":"ü"}]}',
-      },
-    ];
-    for (const c of cases) {
-      const e = { ...base, ...c };
-      const hasher = new EntryHasher(e.tenant);
-      const raw = {
-        seq: e.seq,
-        recordedAtMs: e.recordedAt.getTime(),
-        occurredAtMs: e.occurredAt.getTime(),
-        head: [e.kind, e.actorType, e.actorId, e.department, e.patientId],
-        fields: e.fields,
-        categories: e.categories,
-        purpose: e.purpose,
-        decision: e.decision,
-        reasons: e.reasons,
-        tail: [
-          e.action,
-          e.workstation,
-          e.networkAddress,
-          e.channel,
-          e.watermarkToken,
-          e.sourceSystem,
-          e.sourceKey,
-          e.details,
-        ],
-      };
-      expect(hasher.hash(raw, e.prevHash)?.toString('hex')).toBe(hashEntry(e).toString('hex'));
-      // the encoder's buffer is reused: a second, longer entry must not leave stale bytes
-      const long = { ...raw, tail: [...raw.tail.slice(0, 7), 'x'.repeat(9000)] };
-      expect(hasher.hash(long, e.prevHash)?.toString('hex')).toBe(
-        hashEntry({ ...e, details: 'x'.repeat(9000) }).toString('hex'),
-      );
-      expect(hasher.hash(raw, e.prevHash)?.toString('hex')).toBe(hashEntry(e).toString('hex'));
-      expect(hasher.hash(raw, Buffer.alloc(31))).toBeNull();
-    }
+        details: { a: [1, 2, { b: 'ü"\\' }] },
+        occurredAt: new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999)),
+      }),
+      sampleEntry(3, { details: { long: 'y'.repeat(9000) }, fields: ['z'.repeat(400), '🩺'] }),
+      sampleEntry(4, { workstation: '🩺', source: { system: 'HIS', key: 'k-4' } }),
+    ]);
+    await ledger.close();
+    const r = await verifyLedger(db, { tenant, pageSize: 3 });
+    expect(r).toMatchObject({ ok: true, checkedEntries: 4 });
+    // row by row: the binary row's hash is the canonical encoding's hash of the same row
+    const bin = await sql<{ p: Uint8Array }>`select record_send(row(${sql.raw(
+      BINARY_ROW_COLUMNS.join(', '),
+    )})) as p from ledger_entry where tenant_id = ${tenant} order by seq`.execute(db);
+    const full = await db
+      .selectFrom('ledger_entry')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .orderBy('seq')
+      .execute();
+    expect(bin.rows.length).toBe(4);
+    const hasher = new BinaryRowHasher(tenant);
+    bin.rows.forEach((row, i) => {
+      const b = Buffer.from(row.p);
+      const end = hasher.readRow(b, 0);
+      expect(end).toBe(b.length);
+      const e = rowToEntry(full[i] as never);
+      expect(hasher.hash(b, 0, end)?.toString('hex')).toBe(hashEntry(e).toString('hex'));
+      expect(hasher.seq(b)).toBe(e.seq);
+      expect(hasher.recordedAtMs(b)).toBe(e.recordedAt.getTime());
+    });
+    // a truncated row is refused, not read past its end
+    const b0 = Buffer.from((bin.rows[0] as { p: Uint8Array }).p);
+    expect(hasher.readRow(b0.subarray(0, b0.length - 5), 0)).toBe(-1);
   });
 
   it('names a row inserted in the middle with the rest renumbered', async () => {
@@ -370,31 +384,3 @@ describe('rolled back behind an exported head', () => {
     await s.close();
   });
 });
-
-function sampleEntryFields() {
-  return {
-    seq: 12,
-    recordedAt: new Date(1_700_000_000_123),
-    occurredAt: new Date(1_699_999_999_001),
-    kind: 'disclosure.read' as const,
-    actorType: 'staff' as const,
-    actorId: 'staff-1',
-    department: 'cardiology',
-    patientId: 'p-1',
-    fields: ['name', 'phone'],
-    categories: ['demographics'],
-    purpose: 'treatment',
-    decision: 'permit' as const,
-    reasons: ['care-team'],
-    action: null,
-    workstation: 'ws-1',
-    networkAddress: '10.0.0.1',
-    channel: 'console',
-    watermarkToken: 'wm1',
-    sourceSystem: null,
-    sourceKey: null,
-    details: null,
-    prevHash: Buffer.alloc(32, 7),
-    entryHash: Buffer.alloc(32),
-  };
-}

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { CustosError, ErrorCode } from '../errors/index.ts';
-import { checkTenant, EntryHasher, GENESIS_HASH, type RawEntryFields } from './canonical.ts';
+import { BINARY_ROW_COLUMNS, BinaryRowHasher, checkTenant, GENESIS_HASH } from './canonical.ts';
 import { verifyTreeHeadSignature, type TreeHead } from './heads.ts';
 import { NODE_LEVEL } from './ledger.ts';
 import { CompactRange, equal } from './merkle.ts';
@@ -61,40 +61,21 @@ export interface VerifyReport {
 type HeadRow = LedgerTables['ledger_tree_head'];
 
 /**
- * One entry row as read by the verifier: seq, recorded_at and occurred_at as whole milliseconds
- * since the epoch, the text columns and jsonb lists as stored, and the two hashes in hex.
+ * One page of entries as the database's binary row encoding (`record_send` of the columns in
+ * BINARY_ROW_COLUMNS order), rows back to back, with the number of rows and the last seq.
  */
-type PageRow = [
-  seq: number,
-  recordedAtMs: number,
-  occurredAtMs: number,
-  kind: string | null,
-  actorType: string | null,
-  actorId: string | null,
-  department: string | null,
-  patientId: string | null,
-  fields: unknown,
-  categories: unknown,
-  purpose: string | null,
-  decision: string | null,
-  reasons: unknown,
-  action: string | null,
-  workstation: string | null,
-  networkAddress: string | null,
-  channel: string | null,
-  watermarkToken: string | null,
-  sourceSystem: string | null,
-  sourceKey: string | null,
-  details: string | null,
-  prevHash: string,
-  entryHash: string,
-];
+interface Page {
+  buf: Buffer;
+  rows: number;
+  last: number;
+}
+
+const PAGE_ROW = sql.raw(`record_send(row(${BINARY_ROW_COLUMNS.join(', ')}))`);
 
 /**
- * Reads one page of entries as a single JSON document built by the database: one value to decode
- * per page instead of 24 typed columns per row, which is what bounds the embedded database.
- * Strings round-trip exactly through JSON; times are truncated to whole milliseconds, as a
- * JavaScript Date (and so the canonical encoding) holds them.
+ * Reads one page of entries as one binary value built by the database: text columns arrive as
+ * length + UTF-8, as the canonical encoding writes them, so the verifier copies most of an entry
+ * instead of decoding 23 typed values per row and encoding them again.
  */
 async function readPage(
   db: Kysely<LedgerTables>,
@@ -102,48 +83,27 @@ async function readPage(
   start: number,
   to: number,
   limit: number,
-): Promise<PageRow[]> {
-  const r = await sql<{ page: string | null }>`
-    select json_agg(json_build_array(
-      seq, floor(extract(epoch from recorded_at) * 1000)::int8,
-      floor(extract(epoch from occurred_at) * 1000)::int8,
-      kind, actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
-      reasons, action, workstation, network_address, channel, watermark_token, source_system,
-      source_key, details, encode(prev_hash, 'hex'), encode(entry_hash, 'hex')
-    ) order by seq, recorded_at)::text as page
+): Promise<Page> {
+  const r = await sql<{
+    page: Uint8Array | null;
+    n: number | string;
+    last: number | string | null;
+  }>`
+    select string_agg(${PAGE_ROW}, ''::bytea order by seq, recorded_at) as page,
+      count(*)::int4 as n, max(seq) as last
     from (
       select * from ledger_entry
       where tenant_id = ${tenant} and seq >= ${start} and seq <= ${to}
       order by seq, recorded_at
       limit ${limit}
     ) p`.execute(db);
-  const page = r.rows[0]?.page;
-  return page ? (JSON.parse(page) as PageRow[]) : [];
-}
-
-const stringList = (v: unknown): string[] | null => {
-  if (!Array.isArray(v)) return null;
-  for (const x of v) if (typeof x !== 'string') return null;
-  return v as string[];
-};
-
-/** The encodable fields of a page row, or null when a column holds a value no entry can have. */
-function pageRowToFields(r: PageRow): RawEntryFields | null {
-  const fields = stringList(r[8]);
-  const categories = stringList(r[9]);
-  const reasons = stringList(r[12]);
-  if (!fields || !categories || !reasons) return null;
+  const row = r.rows[0];
+  const page = row?.page;
+  if (!row || !page) return { buf: Buffer.alloc(0), rows: 0, last: start - 1 };
   return {
-    seq: r[0],
-    recordedAtMs: r[1],
-    occurredAtMs: r[2],
-    head: [r[3], r[4], r[5], r[6], r[7]],
-    fields,
-    categories,
-    purpose: r[10],
-    decision: r[11],
-    reasons,
-    tail: [r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20]],
+    buf: Buffer.isBuffer(page) ? page : Buffer.from(page.buffer, page.byteOffset, page.byteLength),
+    rows: Number(row.n),
+    last: Number(row.last),
   };
 }
 
@@ -360,37 +320,81 @@ export async function verifyLedger(
   const total = to - from + 1;
   let stop = false;
 
-  const hasher = new EntryHasher(tenant);
+  const hasher = new BinaryRowHasher(tenant);
+  const peek = new BinaryRowHasher(tenant);
   // Keyset pages by (seq, recorded_at) on the primary key. After the first page, each page starts
   // at the last seq already checked (inclusive) and skips that one row, so a second row with the
   // same seq is never lost at a page boundary. The next page is read while this one is hashed.
-  const fetchPage = (start: number, skipFirst: boolean): Promise<PageRow[]> =>
-    readPage(db, tenant, start, to, pageSize + (skipFirst ? 1 : 0)).then((rows) =>
-      skipFirst ? rows.slice(1) : rows,
-    );
-  let pending: Promise<PageRow[]> | null = fetchPage(expected, false);
+  interface Fetched {
+    buf: Buffer;
+    /** Offset of the first row to check, their number, and the first and last seq. */
+    start: number;
+    rows: number;
+    first: number;
+    last: number;
+  }
+  const fetchPage = (from: number, skipFirst: boolean): Promise<Fetched> =>
+    readPage(db, tenant, from, to, pageSize + (skipFirst ? 1 : 0)).then((p) => {
+      let start = 0;
+      let rows = p.rows;
+      if (skipFirst && rows > 0) {
+        start = peek.readRow(p.buf, 0);
+        rows--;
+      }
+      const first =
+        rows > 0 && start >= 0 && peek.readRow(p.buf, start) >= 0 ? peek.seq(p.buf) : NaN;
+      return { buf: p.buf, start, rows, first, last: p.last };
+    });
+  let nodes = new Map<string, Buffer>();
+  let nodeBad: VerifyProblem | null = null;
+  const onNode = (level: number, idx: number, hash: Buffer): void => {
+    if (level < NODE_LEVEL || nodeBad) return;
+    const stored = nodes.get(`${level}:${idx}`);
+    if (!stored) return;
+    checkedNodes++;
+    if (!equal(stored, hash)) {
+      const a = idx * 2 ** level + 1;
+      nodeBad = {
+        seq: a,
+        reason: `the stored Merkle subtree over entries ${a}..${(idx + 1) * 2 ** level} does not match them: an entry in that range was rewritten (and the chain re-hashed) or the subtree was altered`,
+      };
+    }
+  };
+  let pending: Promise<Fetched> | null = fetchPage(expected, false);
   while (!stop && expected <= to && pending) {
-    const rows: PageRow[] = await pending;
+    const page: Fetched = await pending;
     pending = null;
-    if (rows.length === 0) break;
-    const first = (rows[0] as PageRow)[0];
-    const last = (rows[rows.length - 1] as PageRow)[0];
-    if (rows.length >= pageSize && last < to) {
+    if (page.rows === 0) break;
+    const { buf, first, last } = page;
+    if (page.rows >= pageSize && last < to) {
       pending = fetchPage(last, true);
       pending.catch(() => undefined);
     }
     // Stored subtrees completed within this page, to compare with the recomputed ones.
-    const nodeRows = await db
-      .selectFrom('ledger_tree_node')
-      .select(['level', 'idx', 'hash'])
-      .where('tenant_id', '=', tenant)
-      .where('level', '>=', NODE_LEVEL)
-      .where(sql<boolean>`((idx + 1) * (1::bigint << level::int)) between ${first} and ${last}`)
-      .execute();
-    const nodes = new Map(nodeRows.map((n) => [`${n.level}:${n.idx}`, n.hash]));
+    const nodeRows = Number.isNaN(first)
+      ? []
+      : await db
+          .selectFrom('ledger_tree_node')
+          .select(['level', 'idx', 'hash'])
+          .where('tenant_id', '=', tenant)
+          .where('level', '>=', NODE_LEVEL)
+          .where(sql<boolean>`((idx + 1) * (1::bigint << level::int)) between ${first} and ${last}`)
+          .execute();
+    nodes = new Map(nodeRows.map((n) => [`${n.level}:${n.idx}`, n.hash]));
 
-    for (const row of rows) {
-      const seq = row[0];
+    let at = page.start;
+    for (let r = 0; r < page.rows; r++) {
+      const rowStart = at;
+      at = at < 0 ? -1 : hasher.readRow(buf, at);
+      const seq = at < 0 ? NaN : hasher.seq(buf);
+      if (Number.isNaN(seq)) {
+        problem(
+          expected,
+          `entry ${expected} cannot be read: its row holds values no entry can have`,
+        );
+        stop = true;
+        break;
+      }
       if (seq < expected) {
         problem(seq, `entry ${seq} appears twice: a row was inserted`);
         stop = true;
@@ -401,15 +405,15 @@ export async function verifyLedger(
         stop = true;
         break;
       }
-      const e = pageRowToFields(row);
-      const prevHash = Buffer.from(row[21], 'hex');
-      const h = e ? hasher.hash(e, prevHash) : null;
-      if (!h || !equal(h, Buffer.from(row[22], 'hex'))) {
+      const h = hasher.hash(buf, rowStart, at);
+      const entryAt = hasher.hashAt(22);
+      if (!h || entryAt < 0 || buf.compare(h, 0, 32, entryAt, entryAt + 32) !== 0) {
         problem(seq, `entry ${seq} does not match its hash: its content or position was changed`);
         stop = true;
         break;
       }
-      if (!equal(prevHash, prev)) {
+      const prevAt = hasher.hashAt(2);
+      if (buf.compare(prev, 0, 32, prevAt, prevAt + 32) !== 0) {
         if (seq === 1)
           problem(
             seq,
@@ -431,7 +435,7 @@ export async function verifyLedger(
       )
         nextCover++;
       const bound = covers[nextCover];
-      if (bound && (e as RawEntryFields).recordedAtMs > bound.signedAt) {
+      if (bound && hasher.recordedAtMs(buf) > bound.signedAt) {
         problem(
           seq,
           `entry ${seq} was recorded after the ${bound.what} of size ${bound.treeSize} that covers it was signed: it was written in later (rolled back and rewritten)`,
@@ -440,20 +444,7 @@ export async function verifyLedger(
         break;
       }
       const cover = heads[nextHeadIdx];
-      let nodeBad: VerifyProblem | null = null;
-      range.append(h, (level, idx, hash) => {
-        if (level < NODE_LEVEL || nodeBad) return;
-        const stored = nodes.get(`${level}:${idx}`);
-        if (!stored) return;
-        checkedNodes++;
-        if (!equal(stored, hash)) {
-          const a = idx * 2 ** level + 1;
-          nodeBad = {
-            seq: a,
-            reason: `the stored Merkle subtree over entries ${a}..${(idx + 1) * 2 ** level} does not match them: an entry in that range was rewritten (and the chain re-hashed) or the subtree was altered`,
-          };
-        }
-      });
+      range.append(h, onNode);
       if (nodeBad) {
         problems.push(nodeBad);
         stop = true;
