@@ -250,9 +250,17 @@ function enhanceWithContext(
   }
 }
 
+/** Place-like types: a longer place candidate widens a place winner of another of these types. */
+const PLACE_TYPES: ReadonlySet<EntityType> = new Set([
+  EntityType.Location,
+  EntityType.Organization,
+  EntityType.Address,
+]);
+
 /**
  * Resolves overlapping candidates: within each cluster of overlapping findings the highest score
- * wins (then the longest); a lower candidate of the same type that overlaps a winner widens it.
+ * wins (then the longest); a lower candidate of the same type (or both places: location,
+ * organisation, address) that overlaps a winner widens it.
  */
 export function mergeOverlaps(cands: Finding[]): Finding[] {
   const sorted = [...cands].sort((a, b) => a.start - b.start || b.end - a.end);
@@ -272,7 +280,10 @@ export function mergeOverlaps(cands: Finding[]): Finding[] {
     for (const c of cluster) {
       const hit = kept.find((k) => c.start < k.end && k.start < c.end);
       if (!hit) kept.push({ ...c });
-      else if (hit.type === c.type && (c.start < hit.start || c.end > hit.end)) {
+      else if (
+        (hit.type === c.type || (PLACE_TYPES.has(hit.type) && PLACE_TYPES.has(c.type))) &&
+        (c.start < hit.start || c.end > hit.end)
+      ) {
         // Widen only if no other kept finding is in the way.
         const ns = Math.min(hit.start, c.start);
         const ne = Math.max(hit.end, c.end);

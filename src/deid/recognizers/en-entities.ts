@@ -1171,7 +1171,7 @@ export function createEnPersonRecognizer(): Recognizer {
             !device &&
             // "Middle River, MD": a place and a state abbreviation.
             !PLACE_SUFFIX.has(t.l) &&
-            !lex.places.has(t.l) &&
+            !(lex.places.has(t.l) && !inLex(t)) &&
             (inLex(t) || !lex.common.has(t.l)) &&
             t.l.length > 1 &&
             !t.gapEndsDigit &&
@@ -1859,7 +1859,8 @@ export function createEnHospitalRecognizer(): Recognizer {
           !CLINICAL.has(t.l) &&
           !ORG_SUFFIX.has(t.l) &&
           !PLACE_SUFFIX.has(t.l) &&
-          !lex.veryCommon.has(t.l) &&
+          // "Middle River", "North Campus": a very common word only capitalised, after a cue.
+          (!lex.veryCommon.has(t.l) || (cue && t.title && suf.title && !monoLine)) &&
           !GENERIC_PLACE_WORDS.has(t.l)
         ) {
           const unknown = !lex.common.has(t.l);

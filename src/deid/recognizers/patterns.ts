@@ -452,6 +452,15 @@ const dateUs = createPatternRecognizer({
       why: 'month/day',
     },
     {
+      // "on 7-8", "from 3-5": month-day with a hyphen after a date preposition.
+      regex: re(
+        `\\b(?:on|from|since|until)\\s+(?<v>${MON}-${DAY})(?![\\d/-]|\\s*(?:days?|d|hrs?|hours?|h|weeks?|wks?|times|x|mg|mcg|l|liters?|units?|cm|mm|%|am|pm)\\b)`,
+        'i',
+      ),
+      score: 0.6,
+      why: 'month-day after a date preposition',
+    },
+    {
       // A second part over 31 is a year: "AVR 8/88", "(12/93)".
       regex: re(`(?<![\\d/.,-])(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\\d)(?![\\d/%]|\\.\\d|,\\d)`),
       score: 0.6,
