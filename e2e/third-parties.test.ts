@@ -3,7 +3,8 @@
  * a record for an approved study above the approval threshold; the privacy officer approves it with a reason on the
  * third-parties page (the ledger records the approval and the export becomes ready), approves a
  * vendor engineer's maintenance window, revokes a lab's API client (its contract stays listed) and
- * runs the security check, which names the contract signed without an end date. Screenshots go to test-results/console/third-parties-*.png.
+ * runs the security check, which names the contract signed without an end date; then reads the
+ * key status. Screenshots go to test-results/console/third-parties-*.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
@@ -205,6 +206,17 @@ describe.skipIf(!hasChromium)('third parties and dual control in chromium', () =
     expect(findings).toContain('CONTRACT_WITHOUT_EXPIRY');
     expect(findings).toContain(open.id);
     await screenshot(page, 'third-parties-03-check');
+
+    // The key status beside it: the active key-encryption key wraps the patient's data key.
+    await page.getByRole('link', { name: 'Encryption keys' }).click();
+    const keks = page.getByTestId('keks');
+    await keks.waitFor();
+    const active = rt.vault.keyring.activeKek();
+    expect(await keks.innerText()).toContain(active.id);
+    expect((await page.getByTestId('key-summary').innerText()).toLowerCase()).toContain(
+      'aes-256-gcm',
+    );
+    await screenshot(page, 'third-parties-04-keys');
     expect(browser.errors).toEqual([]);
   });
 });

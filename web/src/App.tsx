@@ -33,6 +33,7 @@ import { CasesPage } from './pages/CasesPage.tsx';
 import { PrivacyRecordPage } from './pages/PrivacyRecordPage.tsx';
 import { IncidentsPage } from './pages/IncidentsPage.tsx';
 import { ThirdPartiesPage } from './pages/ThirdPartiesPage.tsx';
+import { KeysPage } from './pages/KeysPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -143,6 +144,13 @@ const NAV: NavItem[] = [
     section: 'administration',
     roles: OFFICER_OR_ADMIN,
     render: () => <DepartmentsPage />,
+  },
+  {
+    path: '/admin/keys',
+    label: 'nav.keys',
+    section: 'administration',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <KeysPage />,
   },
 ];
 

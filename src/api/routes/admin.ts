@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EmploymentStatus, ROLES, type Role } from '../../identity/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
+import { getKeyStatus } from '../../vault/index.ts';
 import { requireStaff, staffOf } from '../auth.ts';
 import { staffView, StaffView } from './views.ts';
 
@@ -210,5 +211,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = asyn
     async () => ({
       items: (await runtime.identity.listDepartments(tenant)).map(({ tenantId: _t, ...d }) => d),
     }),
+  );
+
+  // Key status for the console (never key material): the keyring's key-encryption keys with
+  // their ages, this tenant's suite and data keys by state, and what rotation has left to do.
+  app.get(
+    '/api/admin/keys',
+    { preHandler: officerOrAdmin, schema: { tags: ['admin'] } },
+    async () => {
+      const s = await getKeyStatus(runtime.vault);
+      const mine = s.tenants.find((t) => t.tenant === tenant) ?? null;
+      return {
+        keyring: s.keyring,
+        tenant: mine,
+        pendingRewrap: s.pendingRewrap,
+        destructions: s.destructions,
+      };
+    },
   );
 };
