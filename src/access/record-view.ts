@@ -8,7 +8,7 @@
 import {
   readDisclosedSections,
   type FhirResource,
-  type StoredResource,
+  type ResourceMeta,
   type Vault,
 } from '../vault/index.ts';
 import type { Decision, Field, SensitiveCategory } from '../policy/index.ts';
@@ -136,14 +136,41 @@ function sectionsOf(fields: readonly Field[]): Map<string, string[]> {
 
 const SECTIONS = new Map<string, Map<string, string[]>>();
 
-/** Decrypt what the plan names: one statement, each resource's own type's sections only. */
+/** A decrypted resource with the clear metadata the view needs. */
+export interface ReadResource {
+  resource: FhirResource;
+  meta: Pick<ResourceMeta, 'resourceType' | 'id' | 'periodStart'>;
+}
+
+/**
+ * Decrypt what the plan names: one statement, each resource's own type's sections only; the
+ * clear metadata comes from the patient's clear rows already read for the decision.
+ */
 export async function readPlanned(
   vault: Vault,
   tenant: string,
   plan: ReadPlan,
-): Promise<StoredResource[]> {
+  rows: readonly ClearRow[],
+): Promise<ReadResource[]> {
   if (plan.refs.length === 0) return [];
-  return readDisclosedSections(vault, tenant, plan.patientId, plan.refs, plan.sectionsByType);
+  const read = await readDisclosedSections(
+    vault,
+    tenant,
+    plan.patientId,
+    plan.refs,
+    plan.sectionsByType,
+  );
+  const clear = new Map(rows.map((r) => [`${r.resourceType}/${r.id}`, r]));
+  const out: ReadResource[] = [];
+  for (const r of read) {
+    const row = clear.get(`${r.resourceType}/${r.id}`);
+    if (!row) continue;
+    out.push({
+      resource: r.resource,
+      meta: { resourceType: r.resourceType, id: r.id, periodStart: row.periodStart },
+    });
+  }
+  return out;
 }
 
 type Obj = Record<string, unknown>;
@@ -299,7 +326,7 @@ function pushTo(view: RecordView, path: string, value: Obj): void {
  * only results based on an order in scope.
  */
 export function buildRecordView(
-  read: readonly StoredResource[],
+  read: readonly ReadResource[],
   rows: readonly ClearRow[],
   decision: Decision,
 ): RecordView {

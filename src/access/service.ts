@@ -696,7 +696,7 @@ export class AccessService {
     this.#step('record', req.tenant, patientId);
     // read: only what the decision allows
     const plan = planReads(ctx, decision);
-    const read = await readPlanned(this.#deps.vault, req.tenant, plan);
+    const read = await readPlanned(this.#deps.vault, req.tenant, plan, ctx.rows);
     this.#step('read', req.tenant, patientId);
     // mask
     const view = buildRecordView(read, ctx.rows, decision);

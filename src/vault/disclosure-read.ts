@@ -13,7 +13,6 @@ import { CustosError, ErrorCode } from '../errors/index.ts';
 import { unframeSections } from './body.ts';
 import type { CareRelationship, CareRelationshipKind } from './care-graph.ts';
 import type { FhirResource } from './fhir-model.ts';
-import type { StoredResource } from './records.ts';
 import type { VaultTables } from './schema.ts';
 import { dataKeysById, type Vault } from './vault.ts';
 
@@ -237,10 +236,9 @@ export async function readDisclosureFacts(
   return { rows, relationships };
 }
 
-// Exactly the planned rows among the patient's, in one statement of constant text.
-const SECTIONS_SQL = `select resource_type, id, patient_id, encounter_id, organization_id,
-    status, category, confidentiality, period_start, period_end, data_category,
-    base_grade, version_id, last_updated, body, key_id
+// Exactly the planned rows among the patient's, in one statement of constant text. Only what
+// decryption needs is fetched: the caller has the clear columns already.
+const SECTIONS_SQL = `select resource_type, id, body, key_id
   from vault_resource
   where tenant_id = $1 and patient_id = $2 and resource_type = any($3::text[])
     and (resource_type || '/' || id) = any($4::text[])`;
@@ -248,20 +246,15 @@ const SECTIONS_SQL = `select resource_type, id, patient_id, encounter_id, organi
 interface SectionsRow {
   resource_type: string;
   id: string;
-  patient_id: string | null;
-  encounter_id: string | null;
-  organization_id: string | null;
-  status: string | null;
-  category: string | null;
-  confidentiality: string | null;
-  period_start: Date | string | null;
-  period_end: Date | string | null;
-  data_category: string;
-  base_grade: number;
-  version_id: number;
-  last_updated: Date | string;
   body: Buffer | Uint8Array;
   key_id: string;
+}
+
+/** A resource decrypted for a disclosure: only the sections its type was allowed. */
+export interface DisclosedResource {
+  resourceType: string;
+  id: string;
+  resource: FhirResource;
 }
 
 /**
@@ -276,7 +269,7 @@ export async function readDisclosedSections(
   patientId: string,
   refs: readonly { resourceType: string; id: string }[],
   sectionsByType: ReadonlyMap<string, readonly string[]>,
-): Promise<StoredResource[]> {
+): Promise<DisclosedResource[]> {
   const types = new Set<string>();
   const wanted: string[] = [];
   for (const r of refs) {
@@ -310,25 +303,7 @@ export async function readDisclosedSections(
       });
       Object.assign(resource, JSON.parse(plain.toString('utf8')) as object);
     }
-    return {
-      resource,
-      meta: {
-        resourceType: row.resource_type,
-        id: row.id,
-        patientId: row.patient_id,
-        encounterId: row.encounter_id,
-        organizationId: row.organization_id,
-        status: row.status,
-        category: row.category,
-        confidentiality: row.confidentiality,
-        periodStart: toDate(row.period_start),
-        periodEnd: toDate(row.period_end),
-        dataCategory: row.data_category,
-        baseGrade: Number(row.base_grade),
-        versionId: Number(row.version_id),
-        lastUpdated: toDate(row.last_updated)!,
-      },
-    };
+    return { resourceType: row.resource_type, id: row.id, resource };
   });
 }
 

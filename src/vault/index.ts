@@ -83,6 +83,7 @@ export {
   readDisclosureFacts,
   readDisclosedSections,
   type ClearResource,
+  type DisclosedResource,
   type DisclosureFacts,
 } from './disclosure-read.ts';
 export {
