@@ -881,6 +881,30 @@ export function createEnPersonRecognizer(): Recognizer {
             continue;
           }
         }
+        // 0f. A relation and a first name joined by a hyphen: "DAUGHTER-KRISSY---301 ...".
+        if (t.w.includes('-')) {
+          const dash = t.w.indexOf('-');
+          const head = t.l.slice(0, dash);
+          const tail = t.l.slice(dash + 1);
+          if (
+            STRONG_CUES.has(head) &&
+            !tail.includes('-') &&
+            tail.length >= 2 &&
+            lex.first.has(tail) &&
+            !RELATIONS.has(tail) &&
+            !CLINICAL.has(tail)
+          ) {
+            out.push({
+              start: t.start + dash + 1,
+              end: t.end,
+              type: EntityType.Person,
+              score: 0.75,
+              recognizer: 'en-person',
+              why: `first name after "${t.w.slice(0, dash)}-"`,
+            });
+            continue;
+          }
+        }
         // 0a. Initial without a period, a lexicon surname and a reporting word: "J SMITH ORDERED".
         if (
           isInitial(t) &&
@@ -1219,7 +1243,7 @@ export function createEnPersonRecognizer(): Recognizer {
           if (
             famCue &&
             lex.first.has(t.l) &&
-            !CLINICAL.has(t.l) &&
+            (!CLINICAL.has(t.l) || ((t.title || t.caps) && t.l.length >= 2)) &&
             !RELATIONS.has(t.l) &&
             t.l.length >= 2 &&
             fam !== undefined &&
@@ -1711,7 +1735,7 @@ export function createEnFacilityRecognizer(): Recognizer {
           if (
             (prep.l === 'in' || prep.l === 'from' || prep.l === 'of') &&
             plain(w) &&
-            w.l.length >= 5 &&
+            w.l.length >= 4 &&
             /^\p{L}+$/u.test(w.w) &&
             (monoLine ? FAMILY_WORDS.has(verb.l) : w.title) &&
             (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
@@ -1735,6 +1759,25 @@ export function createEnFacilityRecognizer(): Recognizer {
         let j = i;
         if (toks[j]!.l === 'the' && j + 1 < toks.length && !toks[j + 1]!.gapBreak) j++;
         const first = toks[j]!;
+        // "went to Harbor": a capitalised place word standing alone names a facility.
+        if (
+          PLACE_SUFFIX.has(first.l) &&
+          first.title &&
+          !FACILITY_SUFFIX.has(first.l) &&
+          !lineIsMonocase(input.text, first.start, mono) &&
+          !(toks[j + 1] && !toks[j + 1]!.gapBreak && toks[j + 1]!.title)
+        ) {
+          out.push({
+            start: first.start,
+            end: first.end,
+            type: EntityType.Location,
+            score: 0.6,
+            recognizer: 'en-facility',
+            why: `capitalised place word after "${verb.w} ${prep.w}"`,
+          });
+          i = j;
+          continue;
+        }
         if (!plain(first)) continue;
         let e = j;
         while (
