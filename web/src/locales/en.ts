@@ -630,10 +630,6 @@ export const en = {
       case: 'Case',
     },
   },
-  pending: {
-    title: 'Not available yet',
-    body: 'This view waits for a service endpoint that this version does not offer yet:',
-  },
   errors: {
     network: 'The service cannot be reached. Check the connection and try again.',
     forbidden: 'Your role does not allow this view.',

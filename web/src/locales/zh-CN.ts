@@ -622,10 +622,6 @@ export const zhCN: Messages = {
       case: '事件工单',
     },
   },
-  pending: {
-    title: '暂未开放',
-    body: '此页面依赖的服务接口在当前版本中尚未提供：',
-  },
   errors: {
     network: '无法连接服务，请检查网络后重试。',
     forbidden: '您的角色无权查看此页面。',
