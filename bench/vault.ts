@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { generateDataKey, initKeyring, open, seal, type CipherSuite } from '../src/crypto/index.ts';
 import { createTestStore } from '../src/store/index.ts';
 import {
@@ -174,15 +174,15 @@ async function main(): Promise<void> {
 
   // Reads by id (one record per query), random order, same ids for both.
   const picks = Array.from({ length: READS }, (_, k) => flat[(k * 7919) % flat.length]!);
+  // The baseline sends constant statement text, as the vault's reads do (no query building).
+  const plainById = `select body from bench_plain where tenant_id = $1 and resource_type = $2 and id = $3`;
   const plainRead = await timed(async () => {
     for (const r of picks) {
-      const row = await store.db
-        .selectFrom('bench_plain')
-        .select('body')
-        .where('tenant_id', '=', 'bench')
-        .where('resource_type', '=', r.resourceType)
-        .where('id', '=', r.id!)
-        .executeTakeFirstOrThrow();
+      const res = await store.db.executeQuery<{ body: unknown }>(
+        CompiledQuery.raw(plainById, ['bench', r.resourceType, r.id!]),
+      );
+      const row = res.rows[0];
+      if (!row) throw new Error('missing row');
       if (typeof row.body === 'string') JSON.parse(row.body);
     }
   });
@@ -199,16 +199,15 @@ async function main(): Promise<void> {
     { length: Math.min(READS, PATIENTS) },
     (_, k) => `p${(k * 104729) % PATIENTS}`,
   );
+  const plainByPatient = `select body from bench_plain where tenant_id = $1 and patient_id = $2`;
   const plainRecord = await timed(async () => {
     let n = 0;
     for (const p of pats) {
-      const rows = await store.db
-        .selectFrom('bench_plain')
-        .select('body')
-        .where('tenant_id', '=', 'bench')
-        .where('patient_id', '=', p)
-        .execute();
-      n += rows.length;
+      const res = await store.db.executeQuery<{ body: unknown }>(
+        CompiledQuery.raw(plainByPatient, ['bench', p]),
+      );
+      for (const row of res.rows) if (typeof row.body === 'string') JSON.parse(row.body);
+      n += res.rows.length;
     }
     return n;
   });
