@@ -34,6 +34,7 @@ import { PrivacyRecordPage } from './pages/PrivacyRecordPage.tsx';
 import { IncidentsPage } from './pages/IncidentsPage.tsx';
 import { ThirdPartiesPage } from './pages/ThirdPartiesPage.tsx';
 import { KeysPage } from './pages/KeysPage.tsx';
+import { RetentionPage } from './pages/RetentionPage.tsx';
 
 // The dashboard carries ECharts; load it only when a privacy officer opens it.
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
@@ -88,6 +89,13 @@ const NAV: NavItem[] = [
     section: 'privacy',
     roles: OFFICER_OR_ADMIN,
     render: () => <ThirdPartiesPage />,
+  },
+  {
+    path: '/officer/retention',
+    label: 'nav.retention',
+    section: 'privacy',
+    roles: OFFICER_OR_ADMIN,
+    render: () => <RetentionPage />,
   },
   {
     path: '/officer/break-glass',
