@@ -1,4 +1,13 @@
-import { accessSync, constants, createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import {
@@ -9,6 +18,9 @@ import {
   parseCsvMapping,
   parseExportedHead,
   getTreeHead,
+  formatSyslogMessage,
+  streamEntries,
+  toFhirAuditEvent,
   verifyLedger,
   verifyTreeHeadSignature,
   type LedgerTables,
@@ -18,12 +30,12 @@ import {
 } from '../../ledger/index.ts';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { loadSigningKey } from '../../crypto/index.ts';
-
-/** Keyring name of the SM2 tree-head key (tenants on the SM suite). */
-const SM2_HEAD_KEY = 'ledger-tree-head-sm2';
 import { CustosError, ErrorCode } from '../../errors/index.ts';
 import type { Kysely } from 'kysely';
 import { createLogger, ExitCode, parsePositiveInt, runCommand } from '../run.ts';
+
+/** Keyring name of the SM2 tree-head key (tenants on the SM suite). */
+const SM2_HEAD_KEY = 'ledger-tree-head-sm2';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -210,7 +222,143 @@ export function auditCommand(): Command {
         ]);
       }),
     );
+
+  audit
+    .command('export')
+    .description(
+      'write the ledger out as FHIR AuditEvent NDJSON (IHE Basic Audit Log Patterns) or RFC 5424 syslog lines (IHE ATNA style), in chain order',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['fhir', 'syslog'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--from <seq|time>',
+      'first entry: a sequence number, or an ISO 8601 time (recorded at or after)',
+    )
+    .option(
+      '--to <seq|time>',
+      'last entry: a sequence number, or an ISO 8601 time (recorded at or before)',
+    )
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(tenantOption())
+    .action(
+      (o: {
+        format: 'fhir' | 'syslog';
+        from?: string;
+        to?: string;
+        out?: string;
+        tenant?: string;
+      }) => {
+        const from = o.from === undefined ? undefined : parseBound('--from', o.from);
+        const to = o.to === undefined ? undefined : parseBound('--to', o.to);
+        return withRuntime((rt) =>
+          runExport(rt, o.tenant ?? rt.config.tenant, o.format, from, to, o.out),
+        );
+      },
+    );
   return audit;
+}
+
+/** A bound of an export: a sequence number or a time. */
+type Bound = { seq: number } | { time: Date };
+
+/** Parses --from / --to, or exits with a usage message naming the option. */
+function parseBound(name: string, raw: string): Bound {
+  if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number.isSafeInteger(Number(raw)))
+    return { seq: Number(raw) };
+  if (/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)) {
+    const t = Date.parse(raw);
+    if (!Number.isNaN(t)) return { time: new Date(t) };
+  }
+  process.stderr.write(
+    `custos: ${name} must be a sequence number (1 or more) or an ISO 8601 time such as 2025-01-31T08:00:00Z, got "${raw}"\n`,
+  );
+  process.exit(ExitCode.Usage);
+}
+
+/** The sequence number a bound stands for in the tenant's chain (times: by recorded_at). */
+async function resolveBound(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  b: Bound,
+  side: 'from' | 'to',
+): Promise<number> {
+  if ('seq' in b) return b.seq;
+  const r = await db
+    .selectFrom('ledger_entry')
+    .select((eb) => (side === 'from' ? eb.fn.min('seq') : eb.fn.max('seq')).as('seq'))
+    .where('tenant_id', '=', tenant)
+    .where('recorded_at', side === 'from' ? '>=' : '<=', b.time)
+    .executeTakeFirst();
+  const seq = r?.seq;
+  if (seq === null || seq === undefined) return side === 'from' ? Number.MAX_SAFE_INTEGER : 0;
+  return Number(seq);
+}
+
+async function write(outStream: Writable, text: string): Promise<void> {
+  if (!outStream.write(text)) await once(outStream, 'drain');
+}
+
+async function runExport(
+  rt: Runtime,
+  tenant: string,
+  format: 'fhir' | 'syslog',
+  fromBound: Bound | undefined,
+  toBound: Bound | undefined,
+  file: string | undefined,
+): Promise<number> {
+  const db = rt.store.db as Kysely<LedgerTables>;
+  const from = fromBound ? await resolveBound(db, tenant, fromBound, 'from') : 1;
+  const to = toBound ? await resolveBound(db, tenant, toBound, 'to') : Number.MAX_SAFE_INTEGER;
+  const counted = await db
+    .selectFrom('ledger_entry')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenant)
+    .where('seq', '>=', from)
+    .where('seq', '<=', to)
+    .executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
+  let target: Writable = process.stdout;
+  if (file) {
+    target = createWriteStream(file, { mode: 0o600 });
+    await once(target, 'open').catch(() => {
+      throw new CustosError(ErrorCode.InputInvalid, `output file ${file} cannot be written`);
+    });
+  }
+  const bar = new SingleBar(
+    { format: 'exporting {bar} {value}/{total} entries', stream: process.stderr, hideCursor: true },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  try {
+    for await (const e of streamEntries(db, { tenant, fromSeq: from, toSeq: to, pageSize: 2000 })) {
+      await write(
+        target,
+        (format === 'fhir' ? JSON.stringify(toFhirAuditEvent(e)) : formatSyslogMessage(e)) + '\n',
+      );
+      if (n === 0) first = e.seq;
+      last = e.seq;
+      if (++n % 1000 === 0) bar.update(n);
+    }
+  } finally {
+    bar.update(n);
+    bar.stop();
+    if (file) {
+      target.end();
+      await once(target, 'finish');
+    }
+  }
+  process.stderr.write(
+    n === 0
+      ? `no entries of ${tenant} in the range; nothing exported\n`
+      : `exported ${n} entries of ${tenant} (${first}..${last}) as ${format === 'fhir' ? 'FHIR AuditEvent NDJSON' : 'RFC 5424 syslog'}${file ? ` to ${file}` : ''}\n`,
+  );
+  return 0;
 }
 
 /**
