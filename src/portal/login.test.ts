@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCustosError } from '../errors/index.ts';
 import { queryEntries } from '../ledger/index.ts';
+import { writeResources } from '../vault/index.ts';
 import { createPortalFixture, PATIENTS, signIn } from './test-fixture.ts';
 
 type Fixture = Awaited<ReturnType<typeof createPortalFixture>>;
+
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 
 /** The error a call ends with, reduced to what a client sees. */
 async function outcome(
@@ -34,6 +37,46 @@ describe('patient sign-in', () => {
     expect(s.patientId).toBe(PATIENTS.a.id);
     const b = await signIn(f, PATIENTS.b, PATIENTS.b.nationalId);
     expect(b.session.patientId).toBe(PATIENTS.b.id);
+  });
+
+  it('signs in a patient without a national ID by passport number, never by the record number', async () => {
+    const visitor = {
+      id: 'pat-passport',
+      phone: '13700137000',
+      nationalId: 'E12345678',
+      name: 'Anna Schmidt',
+    } as const;
+    await writeResources(f.rt.vault, f.tenant, [
+      {
+        resourceType: 'Patient',
+        id: visitor.id,
+        identifier: [
+          {
+            type: { coding: [{ system: V2_0203, code: 'PPN' }] },
+            system: 'urn:custos:passport:DEU',
+            value: visitor.nationalId,
+          },
+          {
+            type: { coding: [{ system: V2_0203, code: 'MR' }] },
+            system: 'urn:custos:test:mrn',
+            value: 'MRN765432',
+          },
+        ],
+        name: [{ text: visitor.name }],
+        telecom: [{ system: 'phone', use: 'mobile', value: visitor.phone }],
+      },
+    ]);
+    const ch = await f.portal.requestCode(f.tenant, { phone: visitor.phone });
+    const code = f.sender.lastCodeFor(visitor.phone)!;
+    const answer = (idNumber: string) =>
+      f.portal.verifyCode(f.tenant, { challengeId: ch.challengeId, code, idNumber });
+    // The medical record number is on the patient's card and wristband: not a second factor.
+    expect((await outcome(answer('MRN765432'))).status).toBe(401);
+    expect((await outcome(answer('765432'))).status).toBe(401);
+    const full = await answer('e 1234-5678');
+    expect(full.session.patientId).toBe(visitor.id);
+    const tail = await signIn(f, visitor as never, '345678');
+    expect(tail.session.patientId).toBe(visitor.id);
   });
 
   it('tells apart two patients sharing a phone by the ID number', async () => {

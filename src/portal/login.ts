@@ -473,11 +473,9 @@ export class PatientLogin {
    */
   async #matchId(tenant: string, candidates: string[], answer: string): Promise<string | null> {
     if (candidates.length === 0) return null;
-    if (answer.length > 6) {
-      const hits = await findPatients(this.deps.vault, tenant, { nationalId: answer });
-      const both = candidates.filter((c) => hits.includes(c));
-      return both.length === 1 ? both[0]! : null;
-    }
+    // The candidates are the patients on record with the phone: few, so their identity documents
+    // are read and compared (whole number, or its last 6) rather than looked up by blind index,
+    // which covers patients with only a passport or residence permit too.
     const records = await readResources(
       this.deps.vault,
       tenant,
@@ -487,9 +485,9 @@ export class PatientLogin {
     const systems = new Set(this.deps.vault.identifiers.nationalIdSystems);
     const want = Buffer.from(answer);
     const matches = records.filter((r) =>
-      nationalIdsOf(r.resource, systems).some((v) => {
-        const tail = Buffer.from(v.slice(-6));
-        return tail.length === want.length && timingSafeEqual(tail, want);
+      identityDocumentsOf(r.resource, systems).some((v) => {
+        const have = Buffer.from(answer.length === 6 ? v.slice(-6) : v);
+        return have.length === want.length && timingSafeEqual(have, want);
       }),
     );
     return matches.length === 1 ? matches[0]!.meta.id : null;
@@ -501,8 +499,15 @@ function parseIds(v: unknown): string[] {
   return Array.isArray(x) ? x.filter((i): i is string => typeof i === 'string') : [];
 }
 
-/** National ID numbers of a Patient (by system, or by identifier type NI / NNCHN). */
-function nationalIdsOf(p: FhirResource, systems: Set<string>): string[] {
+/**
+ * Identifier types (HL7 v2 table 0203) of identity documents a patient may answer with: national
+ * ID (NI, NNCHN), passport (PPN), permanent-resident card (PRC), citizenship card (CZ). Medical
+ * record numbers are printed on cards and wristbands and are never a second factor.
+ */
+const IDENTITY_DOCUMENT_TYPES = new Set(['NI', 'NNCHN', 'PPN', 'PRC', 'CZ']);
+
+/** Identity-document numbers of a Patient (national ID systems, or the document types above). */
+function identityDocumentsOf(p: FhirResource, systems: Set<string>): string[] {
   const out: string[] = [];
   for (const idf of Array.isArray(p.identifier) ? (p.identifier as unknown[]) : []) {
     const o = idf as {
@@ -514,8 +519,7 @@ function nationalIdsOf(p: FhirResource, systems: Set<string>): string[] {
     const codes = (o.type?.coding ?? []).map((c) => c?.code);
     if (
       (typeof o.system === 'string' && systems.has(o.system)) ||
-      codes.includes('NI') ||
-      codes.includes('NNCHN')
+      codes.some((c) => typeof c === 'string' && IDENTITY_DOCUMENT_TYPES.has(c))
     )
       out.push(normalise.idNumber(o.value));
   }
