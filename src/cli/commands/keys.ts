@@ -8,6 +8,8 @@ import {
   reencryptTenant,
   rotateKeys,
   setTenantSuite,
+  shredPatient,
+  type DestructionRecord,
   type KeyJobProgress,
 } from '../../vault/index.ts';
 import { createLogger, runCommand } from '../run.ts';
@@ -16,8 +18,12 @@ const out = (s: string): void => {
   process.stdout.write(s + '\n');
 };
 
-async function withRuntime(body: (rt: Runtime) => Promise<number | void>): Promise<void> {
+async function withRuntime(
+  body: (rt: Runtime) => Promise<number | void>,
+  check?: () => void,
+): Promise<void> {
   await runCommand(async (config) => {
+    check?.();
     const rt = await createRuntime(config, {
       log: createLogger({ logLevel: 'error' }),
       headIntervalMs: 0,
@@ -30,9 +36,25 @@ async function withRuntime(body: (rt: Runtime) => Promise<number | void>): Promi
   });
 }
 
-/** A progress bar on stderr (TTY only), fed by a key job's progress callback. */
+/**
+ * Progress of a key job on stderr: a bar on a terminal, otherwise a plain line at the start, at
+ * every further tenth and at the end (logs and pipes keep a readable trace).
+ */
 function progressBar(label: string): { onProgress: (p: KeyJobProgress) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { onProgress: () => {}, stop: () => {} };
+  if (!process.stderr.isTTY) {
+    let lastTenth = -1;
+    return {
+      onProgress(p) {
+        const tenth = p.total === 0 ? 10 : Math.floor((p.done / p.total) * 10);
+        if (tenth === lastTenth) return;
+        lastTenth = tenth;
+        process.stderr.write(
+          `${label}: ${p.done}/${p.total}${p.total > 0 ? ` (${Math.floor((p.done / p.total) * 100)}%)` : ''}\n`,
+        );
+      },
+      stop: () => {},
+    };
+  }
   const bar = new SingleBar(
     {
       format: `${label} [{bar}] {value}/{total} ({percentage}%) eta {eta}s`,
@@ -55,13 +77,74 @@ function progressBar(label: string): { onProgress: (p: KeyJobProgress) => void; 
   };
 }
 
+/** Options of `custos keys shred`. */
+export interface ShredOptions {
+  patient: string;
+  reason: string;
+  /** The operator's confirmation; without it nothing is destroyed. */
+  yes?: boolean;
+  /** Who asks (recorded in the destruction record and the ledger); default `cli`. */
+  actor?: string;
+  tenant?: string;
+}
+
 /**
- * `custos keys status|rotate|set-suite`: shows the keyring and data-key counts, rotates the
+ * `custos keys shred`: destroys every data key of one patient (crypto-shredding), stores the
+ * destruction record and writes a `key.shred` entry to the ledger naming it. Refuses
+ * (CUSTOS_INPUT_INVALID) without `yes` or without a reason; CUSTOS_NOT_FOUND for a patient the
+ * vault holds nothing of; CUSTOS_CONFLICT when already destroyed.
+ */
+export async function shredPatientFromCli(
+  rt: Pick<Runtime, 'vault' | 'ledger' | 'config'>,
+  opts: ShredOptions,
+): Promise<DestructionRecord> {
+  checkShredOptions(opts);
+  const tenant = opts.tenant ?? rt.config.tenant;
+  const actor = opts.actor ?? 'cli';
+  const rec = await shredPatient(rt.vault, tenant, opts.patient, {
+    actor,
+    reason: opts.reason.trim(),
+  });
+  await rt.ledger.appendEntry(tenant, {
+    kind: 'admin',
+    actor: { type: 'system', id: actor },
+    patientId: opts.patient,
+    action: 'key.shred',
+    decision: 'permit',
+    channel: 'cli',
+    details: {
+      destructionRecord: rec.id,
+      recordDigest: rec.recordDigest,
+      keys: rec.keyIds.length,
+      resources: rec.resources,
+      blobs: rec.blobs,
+    },
+  });
+  return rec;
+}
+
+/** Refuses (CUSTOS_INPUT_INVALID) a shred without patient, reason or confirmation. */
+function checkShredOptions(opts: ShredOptions): void {
+  if (typeof opts.patient !== 'string' || opts.patient.trim() === '')
+    throw new CustosError(ErrorCode.InputInvalid, 'give the patient id with --patient');
+  if (typeof opts.reason !== 'string' || opts.reason.trim() === '')
+    throw new CustosError(ErrorCode.InputInvalid, 'give the reason with --reason');
+  if (!opts.yes)
+    throw new CustosError(
+      ErrorCode.InputInvalid,
+      "shredding destroys the patient's data for good (backups included); add --yes to confirm",
+    );
+}
+
+/**
+ * `custos keys status|rotate|set-suite|shred`: shows the keyring and data-key counts, rotates the
  * key-encryption key (re-wrapping every data key online, with progress), or changes a tenant's
  * cipher suite and re-encrypts its data. Key operations are recorded in the ledger.
  */
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('key management: status, rotation, cipher suite');
+  const keys = new Command('keys').description(
+    'key management: status, rotation, cipher suite, crypto-shredding',
+  );
 
   keys
     .command('status')
@@ -161,6 +244,34 @@ export function keysCommand(): Command {
           `tenant ${tenant} now uses ${opts.suite}; re-encrypted ${r.resources} resource(s) and ${r.blobs} blob(s) of ${r.owners} key owner(s)`,
         );
       }),
+    );
+  keys
+    .command('shred')
+    .description(
+      'crypto-shredding: destroy every data key of a patient so none of their data can be read again, and record the destruction',
+    )
+    .requiredOption('--patient <id>', 'patient id')
+    .requiredOption('--reason <text>', 'why (stored in the destruction record; no personal data)')
+    .option('--yes', 'confirm the irreversible destruction')
+    .option('--actor <id>', 'who asks (default: cli)')
+    .option('--tenant <tenant>', 'tenant (default: the configured one)')
+    .option('--json', 'print the destruction record as JSON')
+    .action((opts: ShredOptions & { json?: boolean }) =>
+      withRuntime(
+        async (rt) => {
+          const rec = await shredPatientFromCli(rt, opts);
+          if (opts.json) {
+            out(JSON.stringify(rec, null, 2));
+            return;
+          }
+          out(`destroyed ${rec.owner} in tenant ${rec.tenant} at ${rec.destroyedAt.toISOString()}`);
+          out(
+            `  ${rec.keyIds.length} data key(s); ${rec.resources} resource(s) and ${rec.blobs} blob(s) unreadable`,
+          );
+          out(`  destruction record ${rec.id}, digest ${rec.recordDigest}`);
+        },
+        () => checkShredOptions(opts),
+      ),
     );
   return keys;
 }
