@@ -245,9 +245,6 @@ async function writeHead(
   return head;
 }
 
-const jsonb = (l: readonly string[]) =>
-  sql<string[]>`cast(cast(${JSON.stringify(l)} as text) as jsonb)`;
-
 async function commitBatch(
   db: Kysely<LedgerTables>,
   tenant: string,
@@ -329,53 +326,46 @@ async function commitBatch(
     }
     if (rows.length === 0) return results;
 
-    for (let i = 0; i < rows.length; i += 1000) {
-      await trx
-        .insertInto('ledger_entry')
-        .values(
-          rows.slice(i, i + 1000).map((r, j) => ({
-            tenant_id: tenant,
-            seq: r.seq,
-            recorded_at: r.recordedAt,
-            occurred_at: r.occurredAt,
-            kind: r.kind,
-            actor_type: r.actorType,
-            actor_id: r.actorId,
-            department: r.department,
-            patient_id: r.patientId,
-            fields: jsonb(r.fields),
-            categories: jsonb(r.categories),
-            purpose: r.purpose,
-            decision: r.decision,
-            reasons: jsonb(r.reasons),
-            action: r.action,
-            workstation: r.workstation,
-            network_address: r.networkAddress,
-            channel: r.channel,
-            watermark_token: r.watermarkToken,
-            source_system: r.sourceSystem,
-            source_key: r.sourceKey,
-            details: r.details,
-            prev_hash: r.prevHash,
-            entry_hash: hashes[i + j] as Buffer,
-          })),
-        )
-        .execute();
+    // One array parameter per column (insert … select from unnest): a statement's size stays
+    // constant however many rows it carries, where a multi-row values list costs the database most
+    // of a bulk write in parsing and parameter handling. recorded_at and the tenant are the same
+    // for the whole batch.
+    for (let i = 0; i < rows.length; i += 5000) {
+      const chunk = rows.slice(i, i + 5000);
+      const col = <T>(f: (r: EncodableEntry, j: number) => T): T[] =>
+        chunk.map((r, j) => f(r, i + j));
+      await sql`insert into ledger_entry (tenant_id, seq, recorded_at, occurred_at, kind,
+          actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
+          reasons, action, workstation, network_address, channel, watermark_token, source_system,
+          source_key, details, prev_hash, entry_hash)
+        select ${tenant}::text, u.seq, ${recordedAt.toISOString()}::timestamptz, u.occurred_at,
+          u.kind, u.actor_type, u.actor_id, u.department, u.patient_id, u.fields::jsonb,
+          u.categories::jsonb, u.purpose, u.decision, u.reasons::jsonb, u.action, u.workstation,
+          u.network_address, u.channel, u.watermark_token, u.source_system, u.source_key,
+          u.details, decode(u.prev_hash, 'base64'), decode(u.entry_hash, 'base64')
+        from unnest(
+          ${col((r) => String(r.seq))}::int8[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[],
+          ${col((r) => r.kind)}::text[], ${col((r) => r.actorType)}::text[],
+          ${col((r) => r.actorId)}::text[], ${col((r) => r.department)}::text[],
+          ${col((r) => r.patientId)}::text[], ${col((r) => JSON.stringify(r.fields))}::text[],
+          ${col((r) => JSON.stringify(r.categories))}::text[], ${col((r) => r.purpose)}::text[],
+          ${col((r) => r.decision)}::text[], ${col((r) => JSON.stringify(r.reasons))}::text[],
+          ${col((r) => r.action)}::text[], ${col((r) => r.workstation)}::text[],
+          ${col((r) => r.networkAddress)}::text[], ${col((r) => r.channel)}::text[],
+          ${col((r) => r.watermarkToken)}::text[], ${col((r) => r.sourceSystem)}::text[],
+          ${col((r) => r.sourceKey)}::text[], ${col((r) => r.details)}::text[],
+          ${col((r) => r.prevHash.toString('base64'))}::text[],
+          ${col((_, j) => (hashes[j] as Buffer).toString('base64'))}::text[]
+        ) as u(seq, occurred_at, kind, actor_type, actor_id, department, patient_id, fields,
+          categories, purpose, decision, reasons, action, workstation, network_address, channel,
+          watermark_token, source_system, source_key, details, prev_hash, entry_hash)`.execute(trx);
     }
-    if (importKeys.length > 0) {
-      for (let i = 0; i < importKeys.length; i += 2000) {
-        await trx
-          .insertInto('ledger_import_key')
-          .values(
-            importKeys.slice(i, i + 2000).map((k) => ({
-              tenant_id: tenant,
-              source_system: k.system,
-              source_key: k.key,
-              seq: k.seq,
-            })),
-          )
-          .execute();
-      }
+    for (let i = 0; i < importKeys.length; i += 5000) {
+      const chunk = importKeys.slice(i, i + 5000);
+      await sql`insert into ledger_import_key (tenant_id, source_system, source_key, seq)
+        select ${tenant}::text, u.system, u.key, u.seq
+        from unnest(${chunk.map((k) => k.system)}::text[], ${chunk.map((k) => k.key)}::text[],
+          ${chunk.map((k) => String(k.seq))}::int8[]) as u(system, key, seq)`.execute(trx);
     }
     if (nodes.length > 0) {
       await trx
