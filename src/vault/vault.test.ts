@@ -106,6 +106,57 @@ describe('write and read', () => {
     );
   });
 
+  it('orders a patient record by type, period (undated last) and id, as the database does', async () => {
+    const tenant = `t${++tenantSeq}`;
+    const subject = { reference: 'Patient/ord' };
+    const obs = (id: string, at?: string) => ({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+      subject,
+      ...(at ? { effectiveDateTime: at } : {}),
+    });
+    await writeResources(vault, tenant, [
+      { resourceType: 'Patient', id: 'ord', gender: 'male' },
+      obs('o-b', '2024-03-01T08:00:00+08:00'),
+      obs('o-undated'),
+      obs('o-a', '2024-03-01T08:00:00+08:00'),
+      obs('o-early', '2023-12-31T23:30:00-05:00'),
+      {
+        resourceType: 'Encounter',
+        id: 'e1',
+        status: 'finished',
+        class: { code: 'AMB' },
+        subject,
+        period: { start: '2024-01-02T09:00:00.250+08:00', end: '2024-01-02T10:00:00+08:00' },
+      },
+      {
+        resourceType: 'Condition',
+        id: 'c1',
+        subject,
+        code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'J18.9' }] },
+      },
+    ]);
+    const all = await readPatientRecord(vault, tenant, 'ord');
+    const ids = all.map((r) => r.meta.id);
+    expect(ids).toEqual(['c1', 'e1', 'o-early', 'o-a', 'o-b', 'o-undated', 'ord']);
+    // With a limit the database orders; both orders agree.
+    const limited = await readPatientRecord(vault, tenant, 'ord', { limit: 7 });
+    expect(limited.map((r) => r.meta.id)).toEqual(ids);
+    expect(
+      (await readPatientRecord(vault, tenant, 'ord', { limit: 3 })).map((r) => r.meta.id),
+    ).toEqual(ids.slice(0, 3));
+    const enc = all.find((r) => r.meta.id === 'e1')!;
+    expect(enc.meta.periodStart?.toISOString()).toBe('2024-01-02T01:00:00.250Z');
+    expect(enc.meta.periodEnd?.toISOString()).toBe('2024-01-02T02:00:00.000Z');
+    expect(enc.meta).toMatchObject({ patientId: 'ord', versionId: 1, status: 'finished' });
+    expect(enc.meta.lastUpdated).toBeInstanceOf(Date);
+    expect(typeof enc.meta.baseGrade).toBe('number');
+    const types = await readPatientRecord(vault, tenant, 'ord', { resourceTypes: ['Observation'] });
+    expect(types.map((r) => r.meta.id)).toEqual(['o-early', 'o-a', 'o-b', 'o-undated']);
+  });
+
   it('replaces a resource on rewrite and bumps its version', async () => {
     const { tenant, patients } = await hospital(1);
     const p = patients[0]!;
