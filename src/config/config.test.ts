@@ -64,4 +64,50 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'custos.config.json'), '{ not json');
     expect(settingOf({}, dir)).toBe('CUSTOS_CONFIG');
   });
+
+  it('takes a message gateway over https (or loopback http) with a strong secret from the environment only', () => {
+    const secret = 's'.repeat(32);
+    const ok = loadConfig(
+      {
+        CUSTOS_MESSAGE_GATEWAY_URL: 'https://sms.hospital.example/send',
+        CUSTOS_MESSAGE_GATEWAY_SECRET: secret,
+      },
+      cwd,
+    );
+    expect(ok.messageGatewayUrl).toBe('https://sms.hospital.example/send');
+    expect(ok.messageGatewaySecret).toBe(secret);
+    expect(loadConfig({}, cwd).messageGatewayUrl).toBeUndefined();
+    const local = { CUSTOS_MESSAGE_GATEWAY_SECRET: secret };
+    expect(
+      settingOf({ ...local, CUSTOS_MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9000/sms' }),
+    ).toBeUndefined();
+    for (const bad of [
+      'http://sms.hospital.example/send',
+      'ftp://x/y',
+      'not a url',
+      'https://u:p@sms.example/',
+    ])
+      expect(settingOf({ ...local, CUSTOS_MESSAGE_GATEWAY_URL: bad })).toBe(
+        'CUSTOS_MESSAGE_GATEWAY_URL',
+      );
+    expect(
+      settingOf({
+        CUSTOS_MESSAGE_GATEWAY_URL: 'https://sms.example/',
+        CUSTOS_MESSAGE_GATEWAY_SECRET: 'short',
+      }),
+    ).toBe('CUSTOS_MESSAGE_GATEWAY_SECRET');
+    expect(settingOf({ CUSTOS_MESSAGE_GATEWAY_URL: 'https://sms.example/' })).toBe(
+      'CUSTOS_MESSAGE_GATEWAY_SECRET',
+    );
+    expect(settingOf({ CUSTOS_MESSAGE_GATEWAY_SECRET: secret })).toBe(
+      'CUSTOS_MESSAGE_GATEWAY_SECRET',
+    );
+    // The secret is refused in the config file: files get copied, committed and backed up.
+    const dir = mkdtempSync(join(tmpdir(), 'custos-config-secret-'));
+    writeFileSync(
+      join(dir, 'custos.config.json'),
+      JSON.stringify({ messageGatewayUrl: 'https://sms.example/', messageGatewaySecret: secret }),
+    );
+    expect(settingOf({}, dir)).toContain('messageGatewaySecret');
+  });
 });

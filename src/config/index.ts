@@ -31,6 +31,13 @@ export interface Config {
   production: boolean;
   /** Minutes between privacy-monitor runs over the ledger; 0 turns the worker off. */
   monitorIntervalMinutes: number;
+  /**
+   * The hospital's SMS/e-mail gateway the portal posts messages to (https, or http on the
+   * loopback); unset, messages go to the log and are not delivered.
+   */
+  messageGatewayUrl: string | undefined;
+  /** Shared secret that signs each gateway request (environment only, never the config file). */
+  messageGatewaySecret: string | undefined;
 }
 
 type Source = Record<string, string | undefined>;
@@ -50,6 +57,8 @@ const envNames = {
   publicUrl: 'CUSTOS_PUBLIC_URL',
   production: 'NODE_ENV',
   monitorIntervalMinutes: 'CUSTOS_MONITOR_INTERVAL_MINUTES',
+  messageGatewayUrl: 'CUSTOS_MESSAGE_GATEWAY_URL',
+  messageGatewaySecret: 'CUSTOS_MESSAGE_GATEWAY_SECRET',
 } as const satisfies Record<keyof Config, string>;
 
 function invalid(setting: string, why: string): never {
@@ -93,6 +102,8 @@ function readFileSource(env: Source, cwd: string): Source {
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (!known.has(k))
       invalid(`${path}: ${k}`, `unknown setting (known: ${[...known].join(', ')})`);
+    if (k === 'messageGatewaySecret')
+      invalid(`${path}: ${k}`, 'secrets stay out of files: set CUSTOS_MESSAGE_GATEWAY_SECRET');
     if (v === null || typeof v === 'object')
       invalid(`${path}: ${k}`, 'expected a string, number or boolean');
     out[envNames[k as keyof Config]] = String(v);
@@ -139,6 +150,7 @@ export function loadConfig(env: Source = process.env, cwd: string = process.cwd(
   } catch {
     invalid('CUSTOS_PUBLIC_URL', 'not a URL');
   }
+  const gateway = messageGateway(get('messageGatewayUrl'), get('messageGatewaySecret'));
   return {
     dataDir: resolve(cwd, get('dataDir') ?? './data'),
     databaseUrl,
@@ -160,7 +172,35 @@ export function loadConfig(env: Source = process.env, cwd: string = process.cwd(
       0,
       1440,
     ),
+    ...gateway,
   };
+}
+
+/** The portal's message gateway: https (or http on the loopback) and a strong signing secret. */
+function messageGateway(
+  raw: string | undefined,
+  secret: string | undefined,
+): Pick<Config, 'messageGatewayUrl' | 'messageGatewaySecret'> {
+  const URL_SETTING = 'CUSTOS_MESSAGE_GATEWAY_URL';
+  const SECRET_SETTING = 'CUSTOS_MESSAGE_GATEWAY_SECRET';
+  if (raw === undefined) {
+    if (secret !== undefined) invalid(SECRET_SETTING, `set only together with ${URL_SETTING}`);
+    return { messageGatewayUrl: undefined, messageGatewaySecret: undefined };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return invalid(URL_SETTING, 'not a URL');
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    invalid(URL_SETTING, 'must be https:// (plain http only to the loopback address)');
+  if (url.username || url.password)
+    invalid(URL_SETTING, `must not carry credentials; use ${SECRET_SETTING}`);
+  if (secret === undefined || secret.length < 32)
+    invalid(SECRET_SETTING, 'required with the gateway URL, at least 32 characters');
+  return { messageGatewayUrl: url.toString(), messageGatewaySecret: secret };
 }
 
 function optionalInt(

@@ -25,6 +25,7 @@ export const ErrorCode = {
   RateLimited: 'CUSTOS_RATE_LIMITED',
   SetupClosed: 'CUSTOS_SETUP_CLOSED',
   InputInvalid: 'CUSTOS_INPUT_INVALID',
+  MessageGatewayUnavailable: 'CUSTOS_MESSAGE_GATEWAY_UNAVAILABLE',
   Internal: 'CUSTOS_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -49,6 +50,7 @@ const statusOf: Record<ErrorCode, number> = {
   CUSTOS_RATE_LIMITED: 429,
   CUSTOS_SETUP_CLOSED: 410,
   CUSTOS_INPUT_INVALID: 422,
+  CUSTOS_MESSAGE_GATEWAY_UNAVAILABLE: 503,
   CUSTOS_INTERNAL: 500,
 };
 

@@ -22,8 +22,12 @@ export {
 } from './login.ts';
 export { SettingsStore, type PortalDeps, type BreakGlassNotices } from './context.ts';
 export {
+  createHttpSender,
   createLogSender,
   createMemorySender,
+  GATEWAY_SIGNATURE_HEADER,
+  signGatewayRequest,
+  type HttpSenderOptions,
   maskRecipient,
   type MessageSender,
   type OutgoingMessage,

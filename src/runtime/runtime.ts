@@ -28,7 +28,12 @@ import {
   type GovernanceService,
 } from '../governance/index.ts';
 import { monitorMigrations } from '../monitor/index.ts';
-import { createLogSender, PortalService, portalMigrations } from '../portal/index.ts';
+import {
+  createHttpSender,
+  createLogSender,
+  PortalService,
+  portalMigrations,
+} from '../portal/index.ts';
 import { openOrCreateKeyring } from './keys.ts';
 import { createStaffSealer } from './staff-sealer.ts';
 
@@ -270,7 +275,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       ledger,
       identity,
       sealer: createStaffSealer(store.db, keyring),
-      sender: createLogSender(opts.log, { production: config.production }),
+      sender:
+        config.messageGatewayUrl && config.messageGatewaySecret
+          ? createHttpSender({ url: config.messageGatewayUrl, secret: config.messageGatewaySecret })
+          : createLogSender(opts.log, { production: config.production }),
       signer,
       breakGlass: runtime.access,
       now: () => runtime.now(),
