@@ -7,7 +7,7 @@
  * Defaults: 2,000 appends per mode, 100,000 entries verified, 1,000,000 AuditEvents imported.
  * Runs on the embedded database in memory, or PostgreSQL with CUSTOS_TEST_BACKEND=postgres.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { createTestStore, testBackend } from '../src/store/index.ts';
@@ -16,17 +16,16 @@ import {
   createTestSigner,
   CompactRange,
   encodeEntry,
-  equal,
   GENESIS_HASH,
-  hashEntry,
   importAuditLog,
   ledgerMigrations,
   streamEntries,
   verifyLedger,
-  type LedgerEntry,
   type LedgerEntryInput,
   type LedgerTables,
 } from '../src/ledger/index.ts';
+import { BinaryRowHasher } from '../src/ledger/canonical.ts';
+import { readPage } from '../src/ledger/verify.ts';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
     );
   }
 
-  // 2. Verify vs raw SHA-256 over the same bytes.
+  // 2. Verify vs raw SHA-256 over the same bytes (0x00 || canonical encoding, as the leaf hash).
   {
     const store = await createTestStore(ledgerMigrations);
     const db = store.db as Kysely<LedgerTables>;
@@ -98,46 +97,94 @@ async function main(): Promise<void> {
       );
     }
     await ledger.close();
-    const bytes: Buffer[] = [];
-    const entries: LedgerEntry[] = [];
+    const leaves: Buffer[] = [];
     const r0 = performance.now();
-    for await (const e of streamEntries(db, { tenant: 'bench', pageSize: 5000 })) entries.push(e);
-    const readMs = performance.now() - r0;
-    for (const e of entries) bytes.push(encodeEntry(e));
-    const totalBytes = bytes.reduce((s, b) => s + b.length, 0);
-    const zero = Buffer.from([0]);
-    const h0 = performance.now();
-    for (const b of bytes) createHash('sha256').update(zero).update(b).digest();
-    const hashMs = performance.now() - h0;
-    // The verifier's own work on rows already in memory: re-encode, hash, compare, chain, tree.
-    const c0 = performance.now();
-    const range = new CompactRange();
-    let prev = GENESIS_HASH;
-    for (const e of entries) {
-      const h = hashEntry(e);
-      if (!equal(h, e.entryHash) || !equal(e.prevHash, prev)) throw new Error('chain broken');
-      range.append(h);
-      prev = h;
+    let typed = 0;
+    for await (const e of streamEntries(db, { tenant: 'bench', pageSize: 5000 })) {
+      leaves.push(Buffer.concat([Buffer.from([0]), encodeEntry(e)]));
+      typed++;
     }
-    const computeMs = performance.now() - c0;
-    const v0 = performance.now();
-    const r = await verifyLedger(db, { tenant: 'bench', pageSize: 5000 });
-    const verifyMs = performance.now() - v0;
-    if (!r.ok) throw new Error(`verify failed: ${JSON.stringify(r.firstBad)}`);
+    const typedMs = performance.now() - r0;
+    const totalBytes = leaves.reduce((s, b) => s + b.length - 1, 0);
+    const rawOneShot = (): number => {
+      const t = performance.now();
+      for (const b of leaves) hash('sha256', b, 'buffer');
+      return performance.now() - t;
+    };
+    const rawHashObject = (): number => {
+      const t = performance.now();
+      for (const b of leaves) createHash('sha256').update(b).digest();
+      return performance.now() - t;
+    };
+    // Three rounds, each measuring the baseline right before the verifier (the machine is shared).
+    const rounds: Array<{
+      raw: number;
+      rawObj: number;
+      verify: number;
+      read: number;
+      compute: number;
+    }> = [];
+    let heads = 0;
+    let subtrees = 0;
+    for (let k = 0; k < 3; k++) {
+      const raw = rawOneShot();
+      const rawObj = rawHashObject();
+      const v0 = performance.now();
+      const r = await verifyLedger(db, { tenant: 'bench', pageSize: 5000 });
+      const verify = performance.now() - v0;
+      if (!r.ok) throw new Error(`verify failed: ${JSON.stringify(r.firstBad)}`);
+      heads = r.checkedHeads;
+      subtrees = r.checkedNodes;
+      // The verifier's two halves apart: reading its pages, then its work on pages in memory
+      // (decode rows, encode, hash, compare with the stored hash, chain, Merkle tree).
+      const p0 = performance.now();
+      const pages: Buffer[] = [];
+      for (let from = 1; from <= VERIFY; from += 5000)
+        pages.push((await readPage(db, 'bench', from, VERIFY, 5000)).buf);
+      const read = performance.now() - p0;
+      const c0 = performance.now();
+      const hasher = new BinaryRowHasher('bench');
+      const range = new CompactRange();
+      let prev = GENESIS_HASH;
+      for (const page of pages) {
+        let o = 0;
+        while (o < page.length) {
+          const start = o;
+          o = hasher.readRow(page, o);
+          const h = hasher.hash(page, start, o);
+          const e = hasher.hashAt(22);
+          const p = hasher.hashAt(2);
+          if (
+            !h ||
+            page.compare(h, 0, 32, e, e + 32) !== 0 ||
+            page.compare(prev, 0, 32, p, p + 32) !== 0
+          )
+            throw new Error('chain broken');
+          range.append(h);
+          prev = h;
+        }
+      }
+      const compute = performance.now() - c0;
+      rounds.push({ raw, rawObj, verify, read, compute });
+    }
+    const pct = (a: number, b: number): string => `${((a / b) * 100).toFixed(1)}%`;
     console.log(
-      `raw SHA-256 over the same bytes: ${VERIFY} entries (${(totalBytes / VERIFY).toFixed(0)} B each) in ${hashMs.toFixed(0)} ms = ${rate(VERIFY, hashMs)}`,
+      `${VERIFY} entries of ${(totalBytes / VERIFY).toFixed(0)} canonical bytes; ${heads} signed heads, ${subtrees} stored subtrees`,
+    );
+    for (const [k, r] of rounds.entries()) {
+      console.log(
+        `round ${k + 1}: raw SHA-256 one-shot ${r.raw.toFixed(0)} ms = ${rate(VERIFY, r.raw)} (Hash object: ${rate(VERIFY, r.rawObj)}); ` +
+          `verify end to end ${r.verify.toFixed(0)} ms = ${rate(VERIFY, r.verify)} = ${pct(r.raw, r.verify)} of raw; ` +
+          `its page reads alone ${rate(VERIFY, r.read)}, its work on pages in memory ${rate(VERIFY, r.compute)} = ${pct(r.raw, r.compute)} of raw`,
+      );
+    }
+    const med = (f: (r: (typeof rounds)[number]) => number): number =>
+      rounds.map(f).sort((a, b) => a - b)[1] as number;
+    console.log(
+      `median: verify end to end / raw SHA-256 = ${(med((r) => r.raw / r.verify) * 100).toFixed(1)}%; verifier work in memory / raw = ${(med((r) => r.raw / r.compute) * 100).toFixed(1)}%  (goal >= 50%)`,
     );
     console.log(
-      `verify (read + re-encode + hash + chain + ${r.checkedHeads} heads + ${r.checkedNodes} subtrees): ${verifyMs.toFixed(0)} ms = ${rate(VERIFY, verifyMs)}`,
-    );
-    console.log(
-      `reading the same rows from the database alone: ${readMs.toFixed(0)} ms = ${rate(VERIFY, readMs)}`,
-    );
-    console.log(
-      `verifier work on rows in memory (encode + hash + chain + Merkle): ${computeMs.toFixed(0)} ms = ${rate(VERIFY, computeMs)}`,
-    );
-    console.log(
-      `verify end-to-end / raw SHA-256 = ${((hashMs / verifyMs) * 100).toFixed(1)}%; verifier work / raw SHA-256 = ${((hashMs / computeMs) * 100).toFixed(1)}%  (goal >= 50%)`,
+      `reading the same rows as typed entries (streamEntries): ${typed} in ${typedMs.toFixed(0)} ms = ${rate(typed, typedMs)}`,
     );
     await store.close();
   }

@@ -64,7 +64,7 @@ type HeadRow = LedgerTables['ledger_tree_head'];
  * One page of entries as the database's binary row encoding (`record_send` of the columns in
  * BINARY_ROW_COLUMNS order), rows back to back, with the number of rows and the last seq.
  */
-interface Page {
+export interface Page {
   buf: Buffer;
   rows: number;
   last: number;
@@ -75,9 +75,9 @@ const PAGE_ROW = sql.raw(`record_send(row(${BINARY_ROW_COLUMNS.join(', ')}))`);
 /**
  * Reads one page of entries as one binary value built by the database: text columns arrive as
  * length + UTF-8, as the canonical encoding writes them, so the verifier copies most of an entry
- * instead of decoding 23 typed values per row and encoding them again.
+ * instead of decoding 23 typed values per row and encoding them again. Exported for the benchmark.
  */
-async function readPage(
+export async function readPage(
   db: Kysely<LedgerTables>,
   tenant: string,
   start: number,
