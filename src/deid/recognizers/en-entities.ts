@@ -29,6 +29,67 @@ interface Tok {
   gapEndsDigit: boolean;
   /** The gap ends with . ! or ? (then spaces). */
   gapSentence: boolean;
+  /** Most cased letters of this token's line are of one case: letter case says nothing there. */
+  mono: boolean;
+  /** Lexicon flags of the lower-case word (F_FIRST, F_LAST, ...), looked up once. */
+  f: number;
+}
+
+const F_FIRST = 1;
+const F_LAST = 2;
+const F_COMMON = 4;
+const F_VERY = 8;
+const F_PLACE = 16;
+const F_CLIN = 32;
+const F_ORGSUF = 1 << 6;
+const F_REL = 1 << 7;
+const F_TITLE = 1 << 8;
+const F_CRED = 1 << 9;
+const F_PLSUF = 1 << 10;
+const F_FCUE = 1 << 11;
+const F_TPREP = 1 << 12;
+const F_PPREP = 1 << 13;
+const F_CARE = 1 << 14;
+const F_STATE = 1 << 15;
+const F_COUNTRY = 1 << 16;
+const F_ORGIN = 1 << 17;
+const F_REPORT = 1 << 18;
+/** First word of a place, state, country or city name. */
+const F_PLACE1 = 1 << 19;
+
+/** True when token `t` carries lexicon flag `flag`. */
+const is = (t: Tok, flag: number): boolean => (t.f & flag) !== 0;
+
+/** Lexicon flags per lower-case word, memoised (bounded: cleared when it grows too large). */
+let flagMemo = new Map<string, number>();
+function flagsOf(l: string): number {
+  let f = flagMemo.get(l);
+  if (f !== undefined) return f;
+  const lex = loadEnLexicons();
+  f =
+    (lex.first.has(l) ? F_FIRST : 0) |
+    (lex.last.has(l) ? F_LAST : 0) |
+    (lex.common.has(l) ? F_COMMON : 0) |
+    (lex.veryCommon.has(l) ? F_VERY : 0) |
+    (lex.places.has(l) ? F_PLACE : 0) |
+    (CLINICAL.has(l) ? F_CLIN : 0) |
+    (ORG_SUFFIX.has(l) ? F_ORGSUF : 0) |
+    (RELATIONS.has(l) ? F_REL : 0) |
+    (TITLES.has(l) ? F_TITLE : 0) |
+    (CREDENTIALS.has(l) ? F_CRED : 0) |
+    (PLACE_SUFFIX.has(l) ? F_PLSUF : 0) |
+    (FACILITY_CUES.has(l) ? F_FCUE : 0) |
+    (TRANSFER_PREPS.has(l) ? F_TPREP : 0) |
+    (PLACE_PREPS.has(l) ? F_PPREP : 0) |
+    (CARE_BEFORE.has(l) ? F_CARE : 0) |
+    (US_STATES.has(l) ? F_STATE : 0) |
+    (COUNTRIES.has(l) ? F_COUNTRY : 0) |
+    (ORG_INNER.has(l) ? F_ORGIN : 0) |
+    (REPORT_AFTER.has(l) ? F_REPORT : 0) |
+    (placeFirstWords(lex).has(l) || US_STATES.has(l) || COUNTRIES.has(l) ? F_PLACE1 : 0);
+  if (flagMemo.size > 200_000) flagMemo = new Map();
+  flagMemo.set(l, f);
+  return f;
 }
 
 const TITLES = new Set([
@@ -701,24 +762,68 @@ function tokensOf(input: RecognizeInput): Tok[] {
   return t;
 }
 
+/** Latin-script code units of the BMP (built once): names are not ASCII-only (Szöllösy, José). */
+let latinTable: Uint8Array | undefined;
+function latin(): Uint8Array {
+  if (!latinTable) {
+    latinTable = new Uint8Array(0x10000);
+    const rx = /\p{Script=Latin}/u;
+    for (let c = 0; c < 0x10000; c++) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latinTable[c] = 1;
+      else if (c >= 0xaa && (c < 0xd800 || c > 0xdfff) && rx.test(String.fromCharCode(c)))
+        latinTable[c] = 1;
+    }
+  }
+  return latinTable;
+}
+
+/**
+ * Word tokens: runs of Latin letters with inner apostrophes and hyphen-joined parts, scanned by
+ * code unit (no regular expression, no per-character allocation).
+ */
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
-  // Latin letters including accents (Szöllösy, José): names are not ASCII-only.
-  const rx = /\p{Script=Latin}[\p{Script=Latin}'’]*(?:-\p{Script=Latin}[\p{Script=Latin}'’]*)*/gu;
-  let m: RegExpExecArray | null;
+  const L = latin();
+  const n = text.length;
+  // Line monocase, computed once per line as the tokens reach it.
+  let lineEnd = -1;
+  let lineMono = false;
   let prevEnd = 0;
-  while ((m = rx.exec(text)) !== null) {
-    let w = m[0];
-    const last = w.charCodeAt(w.length - 1);
-    if (last === 39 || last === 0x2019) w = w.slice(0, -1);
+  let i = 0;
+  while (i < n) {
+    if (L[text.charCodeAt(i)] !== 1) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let upper = 0;
+    let lower = 0;
+    let ascii = true;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (L[c] === 1) {
+        if (c >= 65 && c <= 90) upper++;
+        else if (c >= 97 && c <= 122) lower++;
+        else ascii = false;
+        i++;
+      } else if (c === 39 || c === 0x2019) i++;
+      else if (c === 45 && i + 1 < n && L[text.charCodeAt(i + 1)] === 1) i++;
+      else break;
+      if (i >= n) break;
+    }
+    const rawEnd = i;
+    let end = rawEnd;
+    const lastC = text.charCodeAt(end - 1);
+    if (lastC === 39 || lastC === 0x2019) end--;
+    const w = text.slice(start, end);
     let gapBreak = false;
     let gapComma = false;
     let gapNewline = false;
     let gapPlain = true;
     let gapDot = false;
     let lastNonSpace = -1;
-    for (let i = prevEnd; i < m.index; i++) {
-      const c = text.charCodeAt(i);
+    for (let k = prevEnd; k < start; k++) {
+      const c = text.charCodeAt(k);
       if (c === 32 || c === 9 || c === 13) continue;
       lastNonSpace = c;
       if (c === 44) {
@@ -733,26 +838,36 @@ function tokenize(text: string): Tok[] {
       else gapBreak = true;
     }
     if (gapDot && !gapBreak && prevWasSentenceEnd(text, prevEnd)) gapBreak = true;
+    if (start > lineEnd) {
+      const ls = text.lastIndexOf('\n', start) + 1;
+      let le = text.indexOf('\n', start);
+      if (le < 0) le = n;
+      lineEnd = le;
+      lineMono = monocase(text, ls, le);
+    }
     const c0 = w.charCodeAt(0);
     const c1 = w.charCodeAt(1);
+    const l = ascii && upper === 0 ? w : w.toLowerCase();
     out.push({
       w,
-      l: w.toLowerCase(),
-      start: m.index,
-      end: m.index + w.length,
+      l,
+      f: flagsOf(l),
+      start,
+      end,
       title:
         c0 < 128 && c1 < 128
           ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
           : /^\p{Lu}\p{Ll}/u.test(w),
-      caps: w.length > 1 && w === w.toUpperCase(),
+      caps: w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase()),
       gapBreak,
       gapComma,
       gapNewline,
       gapPlain,
       gapEndsDigit: lastNonSpace >= 48 && lastNonSpace <= 57,
       gapSentence: lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63,
+      mono: lineMono,
     });
-    prevEnd = m.index + m[0].length;
+    prevEnd = rawEnd;
   }
   return out;
 }
@@ -768,13 +883,8 @@ function prevWasSentenceEnd(text: string, end: number): boolean {
 /** Abbreviations written with a period inside names: "St. Mary", "Mt. Sinai", "Ft. Meade". */
 const ABBREV_DOT = new Set(['st', 'mt', 'ft', 'jr', 'univ', 'med', 'ctr', 'hosp']);
 
-/** True when most cased letters of the line holding `pos` are of one case: case says nothing there. */
-function lineIsMonocase(text: string, pos: number, cache: Map<number, boolean>): boolean {
-  const ls = text.lastIndexOf('\n', pos - 1) + 1;
-  const cached = cache.get(ls);
-  if (cached !== undefined) return cached;
-  let le = text.indexOf('\n', pos);
-  if (le < 0) le = text.length;
+/** True when most cased letters of text[ls, le) are of one case: case says nothing there. */
+function monocase(text: string, ls: number, le: number): boolean {
   let up = 0;
   let lo = 0;
   for (let i = ls; i < le; i++) {
@@ -782,9 +892,7 @@ function lineIsMonocase(text: string, pos: number, cache: Map<number, boolean>):
     if (c >= 65 && c <= 90) up++;
     else if (c >= 97 && c <= 122) lo++;
   }
-  const mono = up === 0 || lo === 0 || up > lo * 1.5;
-  cache.set(ls, mono);
-  return mono;
+  return up === 0 || lo === 0 || up > lo * 1.5;
 }
 
 const push = (
@@ -799,6 +907,30 @@ const push = (
   out.push({ start: a.start, end: b.end, type, score, recognizer, why });
 };
 
+/** A capitalised word that is no English, clinical, organisation or place word. */
+function unknownCap(x: Tok | undefined): x is Tok {
+  if (x === undefined || !x.title || x.l.length < 2) return false;
+  return (
+    !is(x, F_COMMON) &&
+    !is(x, F_CLIN) &&
+    !is(x, F_ORGSUF) &&
+    !is(x, F_ORGIN) &&
+    !is(x, F_STATE) &&
+    !is(x, F_COUNTRY) &&
+    !is(x, F_PLACE)
+  );
+}
+
+/** An opening bracket after `end`, past spaces and a comma: "MORETTI (DAUGHTER)". */
+function parenAfter(text: string, end: number): boolean {
+  for (let i = end; i < end + 4 && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) return true;
+    if (c !== 32 && c !== 44) return false;
+  }
+  return false;
+}
+
 /** English person-name recognizer. */
 export function createEnPersonRecognizer(): Recognizer {
   return {
@@ -810,17 +942,16 @@ export function createEnPersonRecognizer(): Recognizer {
       const { text } = input;
       const toks = tokensOf(input);
       const out: Finding[] = [];
-      const mono = new Map<number, boolean>();
-      const isStop = (t: Tok): boolean => lex.common.has(t.l) || CLINICAL.has(t.l);
-      const inLex = (t: Tok): boolean => lex.first.has(t.l) || lex.last.has(t.l);
+      const isStop = (t: Tok): boolean => is(t, F_COMMON) || is(t, F_CLIN);
+      const inLex = (t: Tok): boolean => is(t, F_FIRST) || is(t, F_LAST);
       const isInitial = (t: Tok): boolean => t.w.length === 1 && /[A-Z]/.test(t.w);
       /** Could this token be part of a name, given how strong the surrounding evidence is? */
       const nameLike = (t: Tok, strong: boolean): boolean => {
         if (t.l.length < 2) return isInitial(t);
-        if (CLINICAL.has(t.l) || TITLES.has(t.l) || CREDENTIALS.has(t.l)) return false;
-        const monoLine = lineIsMonocase(text, t.start, mono);
-        if (!monoLine && !t.title && !t.caps) return strong && !lex.common.has(t.l);
-        if (lex.common.has(t.l)) return strong && inLex(t);
+        if (is(t, F_CLIN) || is(t, F_TITLE) || is(t, F_CRED)) return false;
+        const monoLine = t.mono;
+        if (!monoLine && !t.title && !t.caps) return strong && !is(t, F_COMMON);
+        if (is(t, F_COMMON)) return strong && inLex(t);
         return true;
       };
       /** Extends a name from token i over up to `max` further name-like tokens. */
@@ -829,10 +960,10 @@ export function createEnPersonRecognizer(): Recognizer {
         while (j + 1 < toks.length && j - i < max) {
           const n = toks[j + 1]!;
           if (n.gapBreak || n.gapComma) break;
-          if (!nameLike(n, false) && !(strong && inLex(n) && !CLINICAL.has(n.l))) break;
+          if (!nameLike(n, false) && !(strong && inLex(n) && !is(n, F_CLIN))) break;
           if (!inLex(n) && !isInitial(n) && isStop(n)) break;
-          if (!strong && !inLex(n) && !isInitial(n) && lineIsMonocase(text, n.start, mono)) break;
-          if (lex.veryCommon.has(n.l)) break;
+          if (!strong && !inLex(n) && !isInitial(n) && n.mono) break;
+          if (is(n, F_VERY)) break;
           j++;
         }
         return j;
@@ -853,17 +984,17 @@ export function createEnPersonRecognizer(): Recognizer {
           !next.gapNewline &&
           next.start - t.end <= 3 &&
           next.l.length >= 3 &&
-          !CLINICAL.has(next.l) &&
-          !CREDENTIALS.has(next.l) &&
+          !is(next, F_CLIN) &&
+          !is(next, F_CRED) &&
           !SPECIES.has(next.l) &&
-          !lex.veryCommon.has(next.l) &&
-          (!lex.common.has(next.l) || inLex(next))
+          !is(next, F_VERY) &&
+          (!is(next, F_COMMON) || inLex(next))
         ) {
           const after = toks[i + 2];
           const cueAfter =
             after !== undefined &&
             !after.gapNewline &&
-            (REPORT_AFTER.has(after.l) || (CREDENTIALS.has(after.l) && after.l.length > 2));
+            (is(after, F_REPORT) || (is(after, F_CRED) && after.l.length > 2));
           const cueBefore = prev !== undefined && !t.gapBreak && INITIAL_CUES_BEFORE.has(prev.l);
           if (cueAfter || cueBefore) {
             push(
@@ -911,8 +1042,8 @@ export function createEnPersonRecognizer(): Recognizer {
           next &&
           text[t.end] === ' ' &&
           !next.gapBreak &&
-          lex.last.has(next.l) &&
-          !CLINICAL.has(next.l) &&
+          is(next, F_LAST) &&
+          !is(next, F_CLIN) &&
           REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
           !toks[i + 2]!.gapBreak
         ) {
@@ -930,10 +1061,10 @@ export function createEnPersonRecognizer(): Recognizer {
         }
         // 0e. One or two name words before a relation in brackets: "URSLA MORETTI (DAUGHTER)".
         if (
-          !CLINICAL.has(t.l) &&
+          !is(t, F_CLIN) &&
           t.l.length >= 3 &&
           (t.title || t.caps) &&
-          (!lex.common.has(t.l) || inLex(t))
+          (!is(t, F_COMMON) || inLex(t))
         ) {
           let e = i;
           const n1 = toks[i + 1];
@@ -943,13 +1074,13 @@ export function createEnPersonRecognizer(): Recognizer {
             !n1.gapComma &&
             (n1.title || n1.caps) &&
             n1.l.length >= 2 &&
-            !CLINICAL.has(n1.l) &&
-            (!lex.common.has(n1.l) || inLex(n1))
+            !is(n1, F_CLIN) &&
+            (!is(n1, F_COMMON) || inLex(n1))
           )
             e = i + 1;
-          const rel = /^\s*\(\s*([A-Za-z-]+)\s*\)/.exec(
-            text.slice(toks[e]!.end, toks[e]!.end + 24),
-          );
+          const rel = parenAfter(text, toks[e]!.end)
+            ? /^\s*\(\s*([A-Za-z-]+)\s*\)/.exec(text.slice(toks[e]!.end, toks[e]!.end + 24))
+            : null;
           if (
             rel &&
             (RELATIONS.has(rel[1]!.toLowerCase()) || CREDENTIALS.has(rel[1]!.toLowerCase()))
@@ -970,7 +1101,7 @@ export function createEnPersonRecognizer(): Recognizer {
         // 0b. Care-team word before a name: "NP DJURIC", "md Saeed", "HO Falco", "caseworker Leona".
         if (
           prev &&
-          CARE_BEFORE.has(prev.l) &&
+          is(prev, F_CARE) &&
           // lower-case "ho" is "history of"
           (prev.l !== 'ho' || prev.w === 'HO' || prev.w === 'Ho') &&
           !t.gapBreak &&
@@ -978,16 +1109,12 @@ export function createEnPersonRecognizer(): Recognizer {
           t.l.length >= 3 &&
           /^\p{L}+$/u.test(t.w) &&
           !(t.caps && t.l.length <= 4 && !inLex(t)) &&
-          (t.title ||
-            t.caps ||
-            inLex(t) ||
-            REPORT_AFTER.has(toks[i + 1]?.l ?? '') ||
-            lineIsMonocase(text, t.start, mono)) &&
-          !CLINICAL.has(t.l) &&
-          !REPORT_AFTER.has(t.l) &&
-          !CREDENTIALS.has(t.l) &&
-          !TITLES.has(t.l) &&
-          ((!lex.common.has(t.l) && !SPECIES.has(t.l)) || (inLex(t) && !lex.veryCommon.has(t.l)))
+          (t.title || t.caps || inLex(t) || REPORT_AFTER.has(toks[i + 1]?.l ?? '') || t.mono) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_REPORT) &&
+          !is(t, F_CRED) &&
+          !is(t, F_TITLE) &&
+          ((!is(t, F_COMMON) && !SPECIES.has(t.l)) || (inLex(t) && !is(t, F_VERY)))
         ) {
           const j = extend(i, 1, true);
           push(out, t, toks[j]!, EntityType.Person, 0.7, 'en-person', `after "${prev.w}"`);
@@ -997,24 +1124,23 @@ export function createEnPersonRecognizer(): Recognizer {
         // 0c. First name then a word that is no English word: "BEA TURA", "grace dudak",
         // "Dan A. Forman-Lyons", "mary theresa kondouli".
         if (
-          lex.first.has(t.l) &&
+          is(t, F_FIRST) &&
           t.l.length >= 3 &&
-          !lex.veryCommon.has(t.l) &&
-          !CLINICAL.has(t.l) &&
-          !TITLES.has(t.l) &&
-          !RELATIONS.has(t.l)
+          !is(t, F_VERY) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_TITLE) &&
+          !is(t, F_REL)
         ) {
           // A first name that is also an English word (Grace, Carol, Dan) needs more in one-case
           // text: a known surname, a cue before, or a reporting word or credential after.
-          const wordFirst =
-            lex.common.has(t.l) && !(t.title && !lineIsMonocase(text, t.start, mono));
+          const wordFirst = is(t, F_COMMON) && !(t.title && !t.mono);
           let k = i + 1;
           const mid = toks[k];
           if (
             mid &&
             !mid.gapBreak &&
             !mid.gapComma &&
-            (isInitial(mid) || (lex.first.has(mid.l) && !lex.common.has(mid.l)))
+            (isInitial(mid) || (is(mid, F_FIRST) && !is(mid, F_COMMON)))
           )
             k++;
           const sur = toks[k];
@@ -1023,23 +1149,22 @@ export function createEnPersonRecognizer(): Recognizer {
             !sur.gapBreak &&
             !sur.gapComma &&
             sur.l.length >= 3 &&
-            (!lex.common.has(sur.l) ||
-              (lex.last.has(sur.l) && sur.title && t.title && !lex.veryCommon.has(sur.l))) &&
-            !CLINICAL.has(sur.l) &&
-            !CREDENTIALS.has(sur.l) &&
-            !TITLES.has(sur.l) &&
-            !ORG_SUFFIX.has(sur.l) &&
-            !lex.places.has(sur.l) &&
+            (!is(sur, F_COMMON) || (is(sur, F_LAST) && sur.title && t.title && !is(sur, F_VERY))) &&
+            !is(sur, F_CLIN) &&
+            !is(sur, F_CRED) &&
+            !is(sur, F_TITLE) &&
+            !is(sur, F_ORGSUF) &&
+            !is(sur, F_PLACE) &&
             /^\p{L}+(?:-\p{L}+)*$/u.test(sur.w.replace(/['’]/g, '')) &&
             !(sur.caps && sur.l.length <= 3) &&
             (inLex(sur) || !/(?:ing|ated|ed)$/.test(sur.l)) &&
             (!wordFirst ||
-              lex.last.has(sur.l) ||
+              is(sur, F_LAST) ||
               (prev !== undefined && !t.gapBreak && INITIAL_CUES_BEFORE.has(prev.l)) ||
               REPORT_AFTER.has(toks[k + 1]?.l ?? '') ||
               CREDENTIALS.has(toks[k + 1]?.l ?? '') ||
               /^[\s,]*\(/.test(text.slice(sur.end, sur.end + 3))) &&
-            (lineIsMonocase(text, sur.start, mono) || sur.title || sur.caps)
+            (sur.mono || sur.title || sur.caps)
           ) {
             push(
               out,
@@ -1073,21 +1198,20 @@ export function createEnPersonRecognizer(): Recognizer {
             /(?:^|\n|:)\s*$/.test(text.slice(Math.max(0, t.start - 3), t.start))
           ) &&
           (inLex(next) || !/(?:ing|ated|ed)$/.test(next.l)) &&
-          (!lex.common.has(next.l) || (lex.last.has(next.l) && !lex.veryCommon.has(next.l))) &&
-          !CLINICAL.has(next.l) &&
+          (!is(next, F_COMMON) || (is(next, F_LAST) && !is(next, F_VERY))) &&
+          !is(next, F_CLIN) &&
           !SPECIES.has(next.l) &&
-          !CREDENTIALS.has(next.l) &&
-          (next.title || next.caps || lineIsMonocase(text, next.start, mono))
+          !is(next, F_CRED) &&
+          (next.title || next.caps || next.mono)
         ) {
           push(out, t, next, EntityType.Person, 0.65, 'en-person', 'initial and surname');
           i++;
           continue;
         }
         // 1. Title before: Dr Healey, Mrs. Smith, dr. b
-        if (TITLES.has(t.l) && next && !next.gapBreak) {
+        if (is(t, F_TITLE) && next && !next.gapBreak) {
           // MR/MS are also mitral regurgitation / mental status: demand a known name after them.
-          const ambiguous =
-            (t.l === 'mr' || t.l === 'ms') && (t.caps || lineIsMonocase(text, t.start, mono));
+          const ambiguous = (t.l === 'mr' || t.l === 'ms') && (t.caps || t.mono);
           const initialOk =
             next.w.length === 1 &&
             /[A-Za-z]/.test(next.w) &&
@@ -1097,30 +1221,28 @@ export function createEnPersonRecognizer(): Recognizer {
           const reported =
             doctor &&
             next.l.length >= 3 &&
-            !CLINICAL.has(next.l) &&
-            (!lex.veryCommon.has(next.l) || inLex(next)) &&
+            !is(next, F_CLIN) &&
+            (!is(next, F_VERY) || inLex(next)) &&
             REPORT_AFTER.has(toks[i + 2]?.l ?? '') &&
             !toks[i + 2]!.gapBreak;
           // After Dr, a capitalised word in mixed-case text, or in one-case text any word that
           // is not among the most frequent English words, is taken as the name.
-          const nextMono = lineIsMonocase(text, next.start, mono);
+          const nextMono = next.mono;
           const afterDoctor =
             doctor &&
             next.l.length >= 2 &&
-            (!CLINICAL.has(next.l) || (!nextMono && next.title && inLex(next))) &&
-            !REPORT_AFTER.has(next.l) &&
-            !CREDENTIALS.has(next.l) &&
-            (nextMono
-              ? !lex.veryCommon.has(next.l) && next.l.length >= 3
-              : next.title || next.caps);
+            (!is(next, F_CLIN) || (!nextMono && next.title && inLex(next))) &&
+            !is(next, F_REPORT) &&
+            !is(next, F_CRED) &&
+            (nextMono ? !is(next, F_VERY) && next.l.length >= 3 : next.title || next.caps);
           // "MR LOMISH", "mr masci": a word that is no English word after Mr/Ms.
           const unknownAfter =
             next.l.length >= 4 &&
             !next.gapComma &&
             /^\p{L}+$/u.test(next.w) &&
-            !lex.common.has(next.l) &&
-            !CLINICAL.has(next.l) &&
-            (lineIsMonocase(text, next.start, mono) || next.title);
+            !is(next, F_COMMON) &&
+            !is(next, F_CLIN) &&
+            (next.mono || next.title);
           if (
             ambiguous
               ? (inLex(next) && !isStop(next)) || unknownAfter
@@ -1135,10 +1257,10 @@ export function createEnPersonRecognizer(): Recognizer {
                 toks[j + 1]!.title &&
                 !toks[j + 1]!.gapBreak &&
                 !toks[j + 1]!.gapComma &&
-                !CLINICAL.has(toks[j + 1]!.l) &&
-                !REPORT_AFTER.has(toks[j + 1]!.l) &&
-                !TITLES.has(toks[j + 1]!.l) &&
-                !CREDENTIALS.has(toks[j + 1]!.l)
+                !is(toks[j + 1]!, F_CLIN) &&
+                !is(toks[j + 1]!, F_REPORT) &&
+                !is(toks[j + 1]!, F_TITLE) &&
+                !is(toks[j + 1]!, F_CRED)
               )
                 j++;
             // "Drs. Ballou and Dutter", "Dr. Griffin and Swackhamer"
@@ -1153,7 +1275,7 @@ export function createEnPersonRecognizer(): Recognizer {
               second.l.length >= 3 &&
               nameLike(second, true) &&
               (!isStop(second) || inLex(second)) &&
-              !lex.veryCommon.has(second.l)
+              !is(second, F_VERY)
             )
               push(
                 out,
@@ -1180,7 +1302,7 @@ export function createEnPersonRecognizer(): Recognizer {
         // 2. Credential after: Mary Souza, RN
         if (
           next &&
-          CREDENTIALS.has(next.l) &&
+          is(next, F_CRED) &&
           (next.caps || next.w.length <= 3) &&
           !next.gapNewline &&
           next.gapPlain
@@ -1194,14 +1316,14 @@ export function createEnPersonRecognizer(): Recognizer {
             (!weakCred || next.gapComma) &&
             !device &&
             // "Middle River, MD": a place and a state abbreviation.
-            !PLACE_SUFFIX.has(t.l) &&
-            !(lex.places.has(t.l) && !inLex(t)) &&
-            (inLex(t) || !lex.common.has(t.l)) &&
+            !is(t, F_PLSUF) &&
+            !(is(t, F_PLACE) && !inLex(t)) &&
+            (inLex(t) || !is(t, F_COMMON)) &&
             t.l.length > 1 &&
             !t.gapEndsDigit &&
             nameLike(t, true) &&
-            (!isStop(t) || (inLex(t) && t.title && !CLINICAL.has(t.l))) &&
-            !TITLES.has(t.l)
+            (!isStop(t) || (inLex(t) && t.title && !is(t, F_CLIN))) &&
+            !is(t, F_TITLE)
           ) {
             let a = i;
             while (
@@ -1212,8 +1334,7 @@ export function createEnPersonRecognizer(): Recognizer {
               nameLike(toks[a - 1]!, true) &&
               (!isStop(toks[a - 1]!) ||
                 isInitial(toks[a - 1]!) ||
-                (inLex(toks[a - 1]!) &&
-                  (toks[a - 1]!.title || lineIsMonocase(text, toks[a - 1]!.start, mono))))
+                (inLex(toks[a - 1]!) && (toks[a - 1]!.title || toks[a - 1]!.mono)))
             )
               a--;
             push(
@@ -1231,7 +1352,7 @@ export function createEnPersonRecognizer(): Recognizer {
         // 3. Cue before (family, care team, "name is"), allowing one or two filler words.
         if (
           prev &&
-          RELATIONS.has(prev.l) &&
+          is(prev, F_REL) &&
           (!t.gapBreak ||
             (prev.l === 'social' && /^\s*:\s*$/.test(text.slice(prev.end, t.start)))) &&
           !(prev.l === 'cc' && (prev.gapEndsDigit || /\d$/.test(text.slice(0, prev.start))))
@@ -1242,9 +1363,9 @@ export function createEnPersonRecognizer(): Recognizer {
           const fam = toks[i + 1];
           if (
             famCue &&
-            lex.first.has(t.l) &&
-            (!CLINICAL.has(t.l) || ((t.title || t.caps) && t.l.length >= 2)) &&
-            !RELATIONS.has(t.l) &&
+            is(t, F_FIRST) &&
+            (!is(t, F_CLIN) || ((t.title || t.caps) && t.l.length >= 2)) &&
+            !is(t, F_REL) &&
             t.l.length >= 2 &&
             fam !== undefined &&
             !fam.gapBreak &&
@@ -1257,10 +1378,10 @@ export function createEnPersonRecognizer(): Recognizer {
               fam.l === 'and' &&
               second !== undefined &&
               !second.gapBreak &&
-              lex.first.has(second.l) &&
-              !RELATIONS.has(second.l) &&
-              !CLINICAL.has(second.l) &&
-              !lex.veryCommon.has(second.l)
+              is(second, F_FIRST) &&
+              !is(second, F_REL) &&
+              !is(second, F_CLIN) &&
+              !is(second, F_VERY)
             ) {
               push(
                 out,
@@ -1290,13 +1411,13 @@ export function createEnPersonRecognizer(): Recognizer {
           const ok =
             c !== undefined &&
             (!c.gapBreak || c === t) &&
-            (!lex.veryCommon.has(c.l) ||
+            (!is(c, F_VERY) ||
               (strong &&
-                lex.first.has(c.l) &&
+                is(c, F_FIRST) &&
                 FAMILY_VERB_AFTER.has(toks[k + 1]?.l ?? '') &&
                 !toks[k + 1]!.gapBreak)) &&
             (strong
-              ? nameLike(c, true) && (!isStop(c) || lex.first.has(c.l))
+              ? nameLike(c, true) && (!isStop(c) || is(c, F_FIRST))
               : inLex(c) && nameLike(c, false) && !isStop(c));
           if (c && ok) {
             const j = extend(k, 1, strong);
@@ -1317,12 +1438,7 @@ export function createEnPersonRecognizer(): Recognizer {
         // is also a less common word (John, Rose) counts in mixed-case text when not opening a sentence.
         const midSentence = i > 0 && !t.gapBreak && !t.gapSentence;
         const capFirst =
-          t.title &&
-          lex.first.has(t.l) &&
-          !lex.veryCommon.has(t.l) &&
-          !CLINICAL.has(t.l) &&
-          midSentence &&
-          !lineIsMonocase(text, t.start, mono);
+          t.title && is(t, F_FIRST) && !is(t, F_VERY) && !is(t, F_CLIN) && midSentence && !t.mono;
         const abbreviation = t.caps && t.w.length <= 3;
         if (
           t.l.length >= 2 &&
@@ -1331,9 +1447,9 @@ export function createEnPersonRecognizer(): Recognizer {
           (!isStop(t) || capFirst) &&
           (nameLike(t, false) || capFirst)
         ) {
-          const monoLine = lineIsMonocase(text, t.start, mono);
+          const monoLine = t.mono;
           const j = extend(i, 2, false);
-          const isFirst = lex.first.has(t.l);
+          const isFirst = is(t, F_FIRST);
           let score: number;
           let why: string;
           if (j > i && toks[j]!.l.length > 1) {
@@ -1352,18 +1468,7 @@ export function createEnPersonRecognizer(): Recognizer {
         }
         // 5. Two or three capitalised words in a row that are not English words, places or
         // organisation words (Krisztián Szöllösy, Tomomi Nishiyama) on a mixed-case line.
-        const unknownCap = (x: Tok | undefined): x is Tok =>
-          x !== undefined &&
-          x.title &&
-          x.l.length > 1 &&
-          !lex.common.has(x.l) &&
-          !CLINICAL.has(x.l) &&
-          !ORG_SUFFIX.has(x.l) &&
-          !ORG_INNER.has(x.l) &&
-          !US_STATES.has(x.l) &&
-          !COUNTRIES.has(x.l) &&
-          !lex.places.has(x.l);
-        if (unknownCap(t) && !lineIsMonocase(text, t.start, mono)) {
+        if (!t.mono && unknownCap(t)) {
           let j = i;
           while (
             j + 1 < toks.length &&
@@ -1414,20 +1519,18 @@ export function createEnLocationRecognizer(): Recognizer {
     context: ['lives', 'resides', 'from', 'moved', 'born', 'home', 'town', 'city'],
     recognize(input: RecognizeInput): Finding[] {
       const lex = loadEnLexicons();
-      const { text } = input;
       const toks = tokensOf(input);
-      const mono = new Map<number, boolean>();
       const out: Finding[] = [];
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
-        const monoLine = lineIsMonocase(text, t.start, mono);
+        const monoLine = t.mono;
         // "returned to new haven": a lower-case city of two or more words after a preposition.
         const lowerCity =
           !monoLine &&
           !t.title &&
           !t.caps &&
           i > 0 &&
-          (PLACE_PREPS.has(toks[i - 1]!.l) || TRANSFER_PREPS.has(toks[i - 1]!.l)) &&
+          (is(toks[i - 1]!, F_PPREP) || is(toks[i - 1]!, F_TPREP)) &&
           toks[i + 1] !== undefined &&
           !toks[i + 1]!.gapBreak &&
           MAJOR_CITIES.has(`${t.l} ${toks[i + 1]!.l}`);
@@ -1445,6 +1548,7 @@ export function createEnLocationRecognizer(): Recognizer {
           continue;
         }
         if (!monoLine && !t.title && !t.caps) continue;
+        if (!is(t, F_PLACE1)) continue;
         // Longest match of 1-3 tokens in the place, state or country lists.
         for (let n = 3; n >= 1; n--) {
           if (i + n > toks.length) continue;
@@ -1452,25 +1556,21 @@ export function createEnLocationRecognizer(): Recognizer {
           for (let k = 1; k < n; k++)
             if (toks[i + k]!.gapBreak || toks[i + k]!.gapComma) ok = false;
           if (!ok) continue;
-          if (
-            !placeFirstWords(lex).has(t.l) &&
-            !US_STATES.has(t.l) &&
-            !COUNTRIES.has(t.l) &&
+          if (!is(t, F_PLACE1) && !is(t, F_STATE) && !is(t, F_COUNTRY) && n === 1) continue;
+          if (n > 1 && !is(t, F_PLACE1)) continue;
+          const phrase =
             n === 1
-          )
-            continue;
-          if (n > 1 && !placeFirstWords(lex).has(t.l)) continue;
-          const phrase = toks
-            .slice(i, i + n)
-            .map((x) => x.l)
-            .join(' ');
+              ? t.l
+              : n === 2
+                ? `${t.l} ${toks[i + 1]!.l}`
+                : `${t.l} ${toks[i + 1]!.l} ${toks[i + 2]!.l}`;
           const isState = US_STATES.has(phrase);
           const isCountry = COUNTRIES.has(phrase);
           const isCity = MAJOR_CITIES.has(phrase);
           const isPlace = isCity || lex.places.has(phrase);
           if (!isState && !isCountry && !isPlace) continue;
           const prev = toks[i - 1];
-          const cue = prev && PLACE_PREPS.has(prev.l) && !t.gapBreak;
+          const cue = prev && is(prev, F_PPREP) && !t.gapBreak;
           if (isCity && n === 1 && AMBIGUOUS_CITIES.has(phrase) && !cue) continue;
           if (
             n === 1 &&
@@ -1509,10 +1609,8 @@ export function createEnOrganizationRecognizer(): Recognizer {
     types: [EntityType.Organization],
     langs: ['en'],
     recognize(input: RecognizeInput): Finding[] {
-      const lex = loadEnLexicons();
       const { text } = input;
       const toks = tokensOf(input);
-      const mono = new Map<number, boolean>();
       const out: Finding[] = [];
       // "University of Maryland Medical Center", "U of MD Med Center", "UOf Maryland Hosp".
       UNIVERSITY_RE.lastIndex = 0;
@@ -1532,7 +1630,7 @@ export function createEnOrganizationRecognizer(): Recognizer {
         });
       }
       const nameish = (t: Tok): boolean => {
-        const monoLine = lineIsMonocase(text, t.start, mono);
+        const monoLine = t.mono;
         if (!monoLine)
           return (
             t.title ||
@@ -1540,16 +1638,16 @@ export function createEnOrganizationRecognizer(): Recognizer {
             t.l === 'of' ||
             t.l === 'the' ||
             t.l === 'and' ||
-            US_STATES.has(t.l) ||
-            ORG_INNER.has(t.l) ||
-            (!lex.common.has(t.l) && t.l.length >= 4)
+            is(t, F_STATE) ||
+            is(t, F_ORGIN) ||
+            (!is(t, F_COMMON) && t.l.length >= 4)
           );
-        return !lex.common.has(t.l) || ORG_INNER.has(t.l);
+        return !is(t, F_COMMON) || is(t, F_ORGIN);
       };
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
-        if (!ORG_SUFFIX.has(t.l)) continue;
-        const monoLine = lineIsMonocase(text, t.start, mono);
+        if (!is(t, F_ORGSUF)) continue;
+        const monoLine = t.mono;
         // "Review of Systems"; "labs", "inc" (incision, increased) only as capitalised words.
         if (t.l === 'systems' && toks[i - 2]?.l.startsWith('rev')) continue;
         if (WEAK_ORG_SUFFIX.has(t.l) && !(t.title && !monoLine)) continue;
@@ -1560,8 +1658,8 @@ export function createEnOrganizationRecognizer(): Recognizer {
           !t.gapBreak &&
           (toks[i - 1]!.title ||
             toks[i - 1]!.caps ||
-            US_STATES.has(toks[i - 1]!.l) ||
-            (!lex.common.has(toks[i - 1]!.l) && !CLINICAL.has(toks[i - 1]!.l)));
+            is(toks[i - 1]!, F_STATE) ||
+            (!is(toks[i - 1]!, F_COMMON) && !is(toks[i - 1]!, F_CLIN)));
         if (!monoLine && !t.title && !t.caps && !lowerHospital) continue;
         let a = i;
         let named = false;
@@ -1571,11 +1669,11 @@ export function createEnOrganizationRecognizer(): Recognizer {
           const stateAbbr = p.l === 'md' && toks[a - 2]?.l === 'of';
           if (
             !nameish(p) ||
-            (CLINICAL.has(p.l) && !stateAbbr && !ORG_INNER.has(p.l)) ||
-            (monoLine && lex.common.has(p.l) && !ORG_INNER.has(p.l))
+            (is(p, F_CLIN) && !stateAbbr && !is(p, F_ORGIN)) ||
+            (monoLine && is(p, F_COMMON) && !is(p, F_ORGIN))
           )
             break;
-          if (!ORG_INNER.has(p.l) && !ORG_SUFFIX.has(p.l)) named = true;
+          if (!is(p, F_ORGIN) && !is(p, F_ORGSUF)) named = true;
           a--;
         }
         while (a < i && (toks[a]!.l === 'the' || toks[a]!.l === 'of' || toks[a]!.l === 'and')) a++;
@@ -1588,9 +1686,9 @@ export function createEnOrganizationRecognizer(): Recognizer {
             c - i < 6 &&
             !toks[c]!.gapBreak &&
             nameish(toks[c]!) &&
-            !CLINICAL.has(toks[c]!.l)
+            !is(toks[c]!, F_CLIN)
           ) {
-            if (!ORG_INNER.has(toks[c]!.l)) named = true;
+            if (!is(toks[c]!, F_ORGIN)) named = true;
             b = c;
             c++;
           }
@@ -1711,13 +1809,11 @@ export function createEnFacilityRecognizer(): Recognizer {
     types: [EntityType.Location],
     langs: ['en'],
     recognize(input: RecognizeInput): Finding[] {
-      const lex = loadEnLexicons();
       const toks = tokensOf(input);
       const out: Finding[] = [];
-      const mono = new Map<number, boolean>();
       const plain = (t: Tok): boolean =>
-        !lex.common.has(t.l) &&
-        !CLINICAL.has(t.l) &&
+        !is(t, F_COMMON) &&
+        !is(t, F_CLIN) &&
         t.l.length >= 3 &&
         // Unit and service abbreviations (NRB, TSICU, vicu) and hyphenated clinical words.
         !(t.caps && t.l.length <= 5) &&
@@ -1726,12 +1822,12 @@ export function createEnFacilityRecognizer(): Recognizer {
       for (let i = 2; i < toks.length; i++) {
         const prep = toks[i - 1]!;
         const verb = toks[i - 2]!;
-        if (!TRANSFER_PREPS.has(prep.l) || prep.gapBreak || toks[i]!.gapBreak) continue;
+        if (!is(prep, F_TPREP) || prep.gapBreak || toks[i]!.gapBreak) continue;
         if (!TRANSFER_VERBS.has(verb.l)) {
           // Without a transfer verb: "in Germantown", "son from Pikesville", "Meitz of Towson":
           // a capitalised word of five letters or more that is no English, clinical or drug word.
           const w = toks[i]!;
-          const monoLine = lineIsMonocase(input.text, w.start, mono);
+          const monoLine = w.mono;
           if (
             (prep.l === 'in' || prep.l === 'from' || prep.l === 'of') &&
             plain(w) &&
@@ -1741,7 +1837,7 @@ export function createEnFacilityRecognizer(): Recognizer {
             (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
             !loadKnownWords().has(w.l) &&
             !DRUG_ENDING.test(w.l) &&
-            !lex.first.has(w.l) &&
+            !is(w, F_FIRST) &&
             !/^\s*\d/.test(input.text.slice(w.end, w.end + 3))
           )
             out.push({
@@ -1761,10 +1857,10 @@ export function createEnFacilityRecognizer(): Recognizer {
         const first = toks[j]!;
         // "went to Harbor": a capitalised place word standing alone names a facility.
         if (
-          PLACE_SUFFIX.has(first.l) &&
+          is(first, F_PLSUF) &&
           first.title &&
           !FACILITY_SUFFIX.has(first.l) &&
-          !lineIsMonocase(input.text, first.start, mono) &&
+          !first.mono &&
           !(toks[j + 1] && !toks[j + 1]!.gapBreak && toks[j + 1]!.title)
         ) {
           out.push({
@@ -1811,6 +1907,11 @@ const GENERIC_PLACE_WORDS = new Set(
     'upper lower back front whole open full in to at from on of for with and or out up down ' +
     'step full care medical surgical cardiac rehab acute chronic long short term'
   ).split(' '),
+);
+
+/** First words of the generic hospital names ("holy" of "holy cross"). */
+const HOSPITAL_FIRST: ReadonlySet<string> = new Set(
+  [...HOSPITAL_NAMES].map((n) => n.split(' ')[0]!.replace(/’/g, "'")),
 );
 
 function inLexAny(lex: ReturnType<typeof loadEnLexicons>, w: string): boolean {
@@ -1881,32 +1982,30 @@ export function createEnHospitalRecognizer(): Recognizer {
       const lex = loadEnLexicons();
       const { text } = input;
       const toks = tokensOf(input);
-      const mono = new Map<number, boolean>();
       const out: Finding[] = [];
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
         const prev = toks[i - 1];
         // "to GH", "from the GH": the cue may stand before an article.
         const cueTok = prev?.l === 'the' && !prev.gapBreak ? toks[i - 2] : prev;
-        const cue =
-          prev !== undefined && cueTok !== undefined && FACILITY_CUES.has(cueTok.l) && !t.gapBreak;
-        const monoLine = lineIsMonocase(text, t.start, mono);
+        const cue = prev !== undefined && cueTok !== undefined && is(cueTok, F_FCUE) && !t.gapBreak;
+        const monoLine = t.mono;
         // A word and a place or facility suffix: "Eastern Shore", "Keeley House", "mazur campus".
         const suf = toks[i + 1];
         if (
           suf !== undefined &&
           !suf.gapBreak &&
           !suf.gapComma &&
-          PLACE_SUFFIX.has(suf.l) &&
+          is(suf, F_PLSUF) &&
           t.l.length >= 3 &&
-          !CLINICAL.has(t.l) &&
-          !ORG_SUFFIX.has(t.l) &&
-          !PLACE_SUFFIX.has(t.l) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_ORGSUF) &&
+          !is(t, F_PLSUF) &&
           // "Middle River", "North Campus": a very common word only capitalised, after a cue.
-          (!lex.veryCommon.has(t.l) || (cue && t.title && suf.title && !monoLine)) &&
+          (!is(t, F_VERY) || (cue && t.title && suf.title && !monoLine)) &&
           !GENERIC_PLACE_WORDS.has(t.l)
         ) {
-          const unknown = !lex.common.has(t.l);
+          const unknown = !is(t, F_COMMON);
           const capsPair = monoLine ? cue || unknown : t.title && (suf.title || suf.caps);
           const facility = FACILITY_SUFFIX.has(suf.l);
           if ((unknown && (facility || cue || capsPair)) || (capsPair && (cue || !monoLine))) {
@@ -1916,7 +2015,7 @@ export function createEnHospitalRecognizer(): Recognizer {
               e - i < 3 &&
               !toks[e + 1]!.gapBreak &&
               !toks[e + 1]!.gapComma &&
-              (PLACE_SUFFIX.has(toks[e + 1]!.l) || ORG_SUFFIX.has(toks[e + 1]!.l))
+              (is(toks[e + 1]!, F_PLSUF) || is(toks[e + 1]!, F_ORGSUF))
             )
               e++;
             // One more name word before: "Warren Grant EW", "Sacred Heart Memorial".
@@ -1927,10 +2026,10 @@ export function createEnHospitalRecognizer(): Recognizer {
               !t.gapBreak &&
               !t.gapComma &&
               p0.l.length >= 3 &&
-              (monoLine ? !lex.common.has(p0.l) : p0.title || p0.caps) &&
-              !CLINICAL.has(p0.l) &&
-              !FACILITY_CUES.has(p0.l) &&
-              !lex.veryCommon.has(p0.l)
+              (monoLine ? !is(p0, F_COMMON) : p0.title || p0.caps) &&
+              !is(p0, F_CLIN) &&
+              !is(p0, F_FCUE) &&
+              !is(p0, F_VERY)
             )
               a = i - 1;
             push(
@@ -1948,7 +2047,8 @@ export function createEnHospitalRecognizer(): Recognizer {
         }
         // Generic hospital names of one to three words.
         let hit = false;
-        for (let n = 3; n >= 1 && !hit; n--) {
+        const firstWord = HOSPITAL_FIRST.has(t.l === 'saint' ? 'st' : t.l);
+        for (let n = 3; n >= 1 && !hit && firstWord; n--) {
           if (i + n > toks.length) continue;
           let ok = true;
           for (let k = 1; k < n; k++)
@@ -1969,7 +2069,7 @@ export function createEnHospitalRecognizer(): Recognizer {
             e - i < n + 2 &&
             !toks[e + 1]!.gapBreak &&
             !toks[e + 1]!.gapComma &&
-            (ORG_SUFFIX.has(toks[e + 1]!.l) || PLACE_SUFFIX.has(toks[e + 1]!.l))
+            (is(toks[e + 1]!, F_ORGSUF) || is(toks[e + 1]!, F_PLSUF))
           )
             e++;
           n = e - i + 1;
@@ -1994,7 +2094,7 @@ export function createEnHospitalRecognizer(): Recognizer {
           t.w.length <= 4 &&
           /^(?:[b-df-hj-np-tv-z]{1,3}h|[a-z]{1,2}mc)$/.test(t.l) &&
           !GENERIC_HOSPITAL_ABBR.has(t.l) &&
-          !CLINICAL.has(t.l) &&
+          !is(t, F_CLIN) &&
           /^ (?:EW|ED|ER)\b/.test(text.slice(t.end, t.end + 4))
         ) {
           push(
@@ -2022,8 +2122,8 @@ export function createEnHospitalRecognizer(): Recognizer {
           (t.title ? !monoLine : true) &&
           text[t.end] === ' ' &&
           !loadKnownWords().has(t.l) &&
-          !CLINICAL.has(t.l) &&
-          !ORG_SUFFIX.has(t.l) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_ORGSUF) &&
           !DRUG_ENDING.test(t.l) &&
           !inLexAny(lex, t.l) &&
           FLOOR_AFTER.test(text.slice(t.end, t.end + 24)) &&
@@ -2041,8 +2141,8 @@ export function createEnHospitalRecognizer(): Recognizer {
           (t.caps || monoLine || (t.w.length <= 3 && t.l === t.w)) &&
           /^(?:[b-df-hj-np-tv-z]{1,3}h|[a-z]{1,2}mc)$/.test(t.l) &&
           !GENERIC_HOSPITAL_ABBR.has(t.l) &&
-          !CLINICAL.has(t.l) &&
-          !lex.common.has(t.l) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_COMMON) &&
           !/^[A-Za-z]/.test(text.slice(t.end, t.end + 1))
         ) {
           push(
@@ -2061,9 +2161,9 @@ export function createEnHospitalRecognizer(): Recognizer {
           t.l.length >= 5 &&
           !t.w.includes('-') &&
           (t.title || t.caps || monoLine || !loadKnownWords().has(t.l)) &&
-          !lex.common.has(t.l) &&
-          !CLINICAL.has(t.l) &&
-          !ORG_SUFFIX.has(t.l) &&
+          !is(t, F_COMMON) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_ORGSUF) &&
           FLOOR_AFTER.test(text.slice(t.end, t.end + 24))
         ) {
           push(
@@ -2089,12 +2189,14 @@ export function createEnHospitalRecognizer(): Recognizer {
  * at least `minScore`, except common English words, clinical words and place or title words.
  */
 export function propagateEnNames(input: RecognizeInput, findings: readonly Finding[]): Finding[] {
-  const lex = loadEnLexicons();
   const toks = tokensOf(input);
   const words = new Map<string, { type: Finding['type']; from: string; acronym: boolean }>();
+  // Findings come sorted by start from mergeOverlaps and do not overlap: one forward pointer.
+  let fp = 0;
   const covered = (t: Tok): boolean => {
-    for (const f of findings) if (t.start < f.end && f.start < t.end) return true;
-    return false;
+    while (fp < findings.length && findings[fp]!.end <= t.start) fp++;
+    const f = findings[fp];
+    return f !== undefined && f.start < t.end;
   };
   let k = 0;
   for (const f of findings) {
@@ -2110,7 +2212,7 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
       const t = toks[j]!;
       if (t.l.length < 3 || !/^\p{L}+$/u.test(t.w)) continue;
       // Abbreviations (NRB, OSH, TSICU) are no names; lexicon names of any length are.
-      const named = lex.first.has(t.l) || lex.last.has(t.l);
+      const named = is(t, F_FIRST) || is(t, F_LAST);
       const acronym = f.why.startsWith('hospital acronym') && t.caps;
       if (
         !named &&
@@ -2118,12 +2220,12 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
         (t.l.length < 4 || !/[aeiouy]/.test(t.l) || (t.caps && t.l.length <= 5))
       )
         continue;
-      if (lex.veryCommon.has(t.l) || CLINICAL.has(t.l) || TITLES.has(t.l)) continue;
-      if (CREDENTIALS.has(t.l) || RELATIONS.has(t.l) || REPORT_AFTER.has(t.l)) continue;
-      if (ORG_SUFFIX.has(t.l) || ORG_INNER.has(t.l) || PLACE_SUFFIX.has(t.l)) continue;
-      if (US_STATES.has(t.l) || COUNTRIES.has(t.l) || SPECIES.has(t.l)) continue;
+      if (is(t, F_VERY) || is(t, F_CLIN) || is(t, F_TITLE)) continue;
+      if (is(t, F_CRED) || is(t, F_REL) || is(t, F_REPORT)) continue;
+      if (is(t, F_ORGSUF) || is(t, F_ORGIN) || is(t, F_PLSUF)) continue;
+      if (is(t, F_STATE) || is(t, F_COUNTRY) || SPECIES.has(t.l)) continue;
       // A common word is carried over only when the lexicons also know it as a name.
-      if (lex.common.has(t.l) && !(f.type === EntityType.Person && lex.first.has(t.l))) continue;
+      if (is(t, F_COMMON) && !(f.type === EntityType.Person && is(t, F_FIRST))) continue;
       if (!words.has(t.l)) words.set(t.l, { type: f.type, from: f.recognizer, acronym });
     }
   }
