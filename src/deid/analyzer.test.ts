@@ -342,3 +342,124 @@ describe('Lower-case hospital after a capitalised name', () => {
     ).toEqual([]);
   });
 });
+
+describe('English nursing-note names', () => {
+  const persons = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === EntityType.Person)
+      .map(([, s]) => s);
+  it.each([
+    ['after a care-team word', 'BP 90S. NP WOZNIAK MADE AWARE, BOLUS GIVEN.', 'WOZNIAK'],
+    ['after md in mixed case', 'lasix given per md Okonkwo. plan to diurese', 'Okonkwo'],
+    ['first name and an unknown surname', 'HR 110S. GLENDA PRZYWARA AWARE.', 'GLENDA PRZYWARA'],
+    [
+      'relative first name before a verb',
+      'Social: son walter called for update; Denies pain',
+      'walter',
+    ],
+    [
+      'name before a bracketed relation',
+      'FAMILY AT BEDSIDE. OTTILIE VASQUEZ (NIECE) IS PROXY.',
+      'OTTILIE VASQUEZ',
+    ],
+    ['relation joined by a hyphen', 'SOCIAL: SISTER-BRENDA---410 555 0188', 'BRENDA'],
+    [
+      'initial and surname before a reporting word',
+      'PAPS UP, K MCALLISTER ORDERED FLUIDS.',
+      'K MCALLISTER',
+    ],
+    ['Dr and two capitalised words', 'Consent signed by Dr. Rose Hill today.', 'Rose Hill'],
+  ])('finds a name %s', (_why, text, name) => {
+    expect(persons(text).some((p) => p.includes(name))).toBe(true);
+  });
+  it('finds first name, initial and hyphenated surname before a credential', () => {
+    expect(persons('SETTINGS UNCHANGED. DEB K. ARLOTTI-MAYNE, RRT')).toContainEqual(
+      'DEB K. ARLOTTI-MAYNE',
+    );
+  });
+  it('carries a name found once over to its other occurrences in the text', () => {
+    const p = persons('PER DR KWIATEK, CONTINUE HEPARIN. KWIATEK TO DISCUSS WITH FAMILY.');
+    expect(p.filter((x) => x === 'KWIATEK')).toHaveLength(2);
+  });
+  it.each([
+    ['colour words before a misspelling', 'foley draining amber colored urine, tan sputum.'],
+    ['sinus rhythm before a word', 'CV: SR ON MONITOR, NO ECTOPY.'],
+    ['volumes before a word', 'GIVEN 500CC FLD BOLUS, 250 cc NS.'],
+    ['catheter eponyms', 'R FEMORAL QUINTON CATHETER PLACED, SWAN PULLED BACK.'],
+    ['SOAP headings', 'S. INTUBATED, SEDATED. O. SEE FLOWSHEET.'],
+    ['PA line after an adjective', 'ASYMPTOMATIC, PA LINE PRESSURES STABLE.'],
+  ])('does not take %s for a name', (_why, text) => {
+    expect(persons(text)).toEqual([]);
+  });
+});
+
+describe('English nursing-note places', () => {
+  const places = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t !== EntityType.Person && t !== EntityType.Date)
+      .map(([, s]) => s);
+  it.each([
+    [
+      'a ward and its floor',
+      'Plan: transfer to Featherstone 4 when bed available.',
+      'Featherstone',
+    ],
+    ['a ward without a cue', 'PLAN: KILDARROW 3 WHEN BED READY.', 'KILDARROW'],
+    ['a hospital acronym after an article', 'PT SEEN AT THE KGH FOR SYNCOPE.', 'KGH'],
+    ['a hospital acronym before its ward', 'brought by EMS to KGH EW today.', 'KGH'],
+    [
+      'a state university',
+      'ADMITTED FROM UNIVERSITY OF OHIO MEDICAL CENTER YESTERDAY.',
+      'UNIVERSITY OF OHIO MEDICAL CENTER',
+    ],
+    [
+      'a name before a place suffix',
+      'Family drove in from the Western Shore tonight.',
+      'Western Shore',
+    ],
+    [
+      'a facility name before "house"',
+      'ADMITTED FROM THE BRIARWOOD HOUSE AFTER A FALL.',
+      'BRIARWOOD HOUSE',
+    ],
+    ['a town after a family word', 'Social: daughter from Catonsville called.', 'Catonsville'],
+  ])('finds %s', (_why, text, place) => {
+    expect(places(text).some((p) => p.includes(place))).toBe(true);
+  });
+  it.each([
+    ['unit abbreviations after transfer verbs', 'TRANSFER TO PCU TODAY, BACK TO NRB.'],
+    ['Review of Systems', 'Review of Systems: Neuro intact.'],
+    ['diagnoses after "of"', 'EPISODES OF HYPOTENSION OVERNIGHT.'],
+    ['drugs after "of"', 'given 2mg of Narcan with effect.'],
+  ])('does not report %s', (_why, text) => {
+    expect(places(text)).toEqual([]);
+  });
+});
+
+describe('English nursing-note dates', () => {
+  const dates = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === EntityType.Date)
+      .map(([, s]) => s);
+  it.each([
+    ['a month/day after an event word', 'extubated 3/2, weaned 3/3.', '3/2'],
+    ['a zero-padded month/day', 'EF 40% (2/03) on echo.', '2/03'],
+    ['an ordinal day', 'she says it is the 14th.', '14th'],
+    ['a month alone after "in"', 'admitted to rehab in sept. for PT.', 'sept'],
+    ['a month name and year with "of"', 'LAST CHEMO IN MAY OF 1994.', 'MAY OF 1994'],
+    ['a month-day with a hyphen after "on"', 'returned to OR on 6-9 for repair.', '6-9'],
+    ['a date after a hyphen', 'LITHIUM TOXICITY-8/3/91. NKDA.', '8/3/91'],
+  ])('finds %s', (_why, text, date) => {
+    expect(dates(text)).toContainEqual(date);
+  });
+  it.each([
+    ['pain scores', 'c/o CP 7/10, pain 4/10 after morphine.'],
+    ['pressure-support pairs', 'on mask ventilation 10/5, flowby 6/3.'],
+    ['settings with a percentage', 'vent 600x12/5/40% overnight.'],
+    ['clock times', 'NURSING NOTE 1900-0700. Lasix given at 2030.'],
+    ['fractions', 'on d5 1/2 ns, crackles 1/3 up.'],
+    ['ordinals before a noun', 'placed on 1st step mattress; 2nd dose given.'],
+  ])('does not report %s', (_why, text) => {
+    expect(dates(text)).toEqual([]);
+  });
+});
