@@ -316,4 +316,23 @@ describe('data key cache', () => {
     expect(cache.get('t', c.id)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
+  it("tells whether an owner's key is at hand", () => {
+    let now = 0;
+    const cache = new DataKeyCache(4, 1000, () => now);
+    const [a, b] = [1, 2].map(() => generateDataKey('aes-256-gcm')) as [DataKey, DataKey];
+    expect(cache.hasOwner('t', 'Patient/1')).toBe(false);
+    cache.set('t', a, 'Patient/1');
+    cache.set('t', b);
+    expect(cache.hasOwner('t', 'Patient/1')).toBe(true);
+    expect(cache.hasOwner('t2', 'Patient/1')).toBe(false);
+    expect(cache.hasOwner('t', 'Patient/2')).toBe(false);
+    cache.delete('t', a.id);
+    expect(cache.hasOwner('t', 'Patient/1')).toBe(false);
+    cache.set('t', a, 'Patient/1');
+    now = 2000;
+    expect(cache.hasOwner('t', 'Patient/1')).toBe(false);
+    cache.set('t', b, 'Patient/1');
+    cache.clear();
+    expect(cache.hasOwner('t', 'Patient/1')).toBe(false);
+  });
 });

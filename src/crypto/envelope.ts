@@ -111,11 +111,14 @@ export async function unwrapDataKey(
  */
 export class DataKeyCache {
   readonly #lru: LruCache<string, { dek: DataKey; at: number }>;
+  /** `tenant|owner` -> id of the owner's key last cached (a hint; the key may have left). */
+  readonly #owners: LruCache<string, string>;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
 
   constructor(maxEntries = 4096, maxAgeMs = 60_000, now: () => number = Date.now) {
     this.#lru = new LruCache<string, { dek: DataKey; at: number }>(maxEntries);
+    this.#owners = new LruCache<string, string>(maxEntries);
     this.#maxAgeMs = maxAgeMs;
     this.#now = now;
   }
@@ -135,11 +138,19 @@ export class DataKeyCache {
     return e.dek;
   }
 
-  set(tenant: string, dek: DataKey): void {
+  /** Caches a key; with its `owner`, `hasOwner` can tell that owner's key is at hand. */
+  set(tenant: string, dek: DataKey, owner?: string): void {
     const k = `${tenant}|${dek.id}`;
     const old = this.#lru.get(k);
     if (old) old.at = this.#now();
     else this.#lru.set(k, { dek, at: this.#now() });
+    if (owner !== undefined) this.#owners.set(`${tenant}|${owner}`, dek.id);
+  }
+
+  /** True when the key last cached for `owner` is still cached and fresh. */
+  hasOwner(tenant: string, owner: string): boolean {
+    const id = this.#owners.get(`${tenant}|${owner}`);
+    return id !== undefined && this.get(tenant, id) !== undefined;
   }
 
   /** Forgets one key, e.g. when it is destroyed. */
@@ -149,5 +160,6 @@ export class DataKeyCache {
 
   clear(): void {
     this.#lru.clear();
+    this.#owners.clear();
   }
 }

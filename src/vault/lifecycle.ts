@@ -299,7 +299,7 @@ export async function reencryptTenant(
         .where('key_id', '=', old.key_id)
         .execute();
       v.shared.cache.delete(tenant, old.key_id);
-      v.shared.cache.set(tenant, fresh);
+      v.shared.cache.set(tenant, fresh, owner);
       resources += rows.length;
       blobs += blobRows.length;
     });

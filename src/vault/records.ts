@@ -35,6 +35,7 @@ import {
   ensureTenant,
   inTransaction,
   indexKeyOf,
+  type KeyRow,
   type Vault,
 } from './vault.ts';
 
@@ -685,17 +686,22 @@ const BY_ID_SQL = `select ${META_JSON} as m, r.body from vault_resource r
   where r.tenant_id = $1 and r.resource_type = $2 and r.id = $3`;
 // A patient's record without an explicit limit is fetched unordered and sorted here (sorting
 // in the database costs a small read a third again); with a limit, or when the safety limit is
-// reached, the database orders so that the limit keeps the first rows.
-const RECORD_WHERE = 'where r.tenant_id = $1 and r.patient_id = $2';
-const RECORD_TYPES = 'and r.resource_type = any($4::text[])';
-const RECORD_ORDER = 'order by r.resource_type, r.period_start, r.id';
-const recordSql = (types: boolean, ordered: boolean) =>
-  `select ${META_JSON} as m, r.body from vault_resource r ${RECORD_WHERE} ${types ? RECORD_TYPES : ''}
-  ${ordered ? RECORD_ORDER : ''} limit $3`;
-const RECORD_SQL = [
-  [recordSql(false, false), recordSql(false, true)],
-  [recordSql(true, false), recordSql(true, true)],
-] as const;
+// reached, the database orders so that the limit keeps the first rows. When the patient's data
+// key is not cached, the same statement also returns the owner's key rows (marked by a null
+// first element): one round trip instead of two.
+const recordSql = (types: boolean, ordered: boolean, keys: boolean) => {
+  const rows = `select ${META_JSON} as m, r.body from vault_resource r
+    where r.tenant_id = $1 and r.patient_id = $2 ${types ? 'and r.resource_type = any($5::text[])' : ''}
+    ${ordered ? 'order by r.resource_type, r.period_start, r.id' : ''} limit $3`;
+  if (!keys) return rows.replace('$5', '$4');
+  return `(${rows}) union all
+    (select json_build_array(null, k.key_id, k.owner, k.suite, k.state)::text, k.wrapped
+     from vault_data_key k where k.tenant_id = $1 and k.owner = $4)`;
+};
+const RECORD_SQL = new Map<string, string>();
+for (const t of [false, true])
+  for (const o of [false, true])
+    for (const k of [false, true]) RECORD_SQL.set(`${+t}${+o}${+k}`, recordSql(t, o, k));
 
 /** Data key of a row, or the error its destruction (or absence) means for reading it. */
 function keyOrThrow(
@@ -720,12 +726,14 @@ async function decryptRows(
   tenant: string,
   rows: readonly ResourceRow[],
   opts: ReadOptions,
+  prefetchedKeys: readonly KeyRow[] = [],
 ): Promise<StoredResource[]> {
   const metas = rows.map((r) => JSON.parse(r.m) as MetaTuple);
   const keys = await dataKeysById(
     vault,
     tenant,
     metas.map((m) => m[14]),
+    prefetchedKeys,
   );
   const allow = opts.sections ? new Set(opts.sections) : undefined;
   return rows.map((row, i) => {
@@ -848,20 +856,44 @@ export async function readPatientRecord(
   patientId: string,
   opts: PatientRecordOptions = {},
 ): Promise<StoredResource[]> {
-  const types = opts.resourceTypes ? 1 : 0;
+  const owner = `Patient/${patientId}`;
+  const withKeys = !vault.shared.cache.hasOwner(tenant, owner);
   const run = async (ordered: boolean, limit: number) => {
     const params: unknown[] = [tenant, patientId, limit];
+    if (withKeys) params.push(owner);
     if (opts.resourceTypes) params.push([...opts.resourceTypes]);
-    const res = await vault.db.executeQuery<ResourceRow>(
-      CompiledQuery.raw(RECORD_SQL[types][ordered ? 1 : 0], params),
-    );
-    return res.rows;
+    const text = RECORD_SQL.get(`${+!!opts.resourceTypes}${+ordered}${+withKeys}`)!;
+    const res = await vault.db.executeQuery<ResourceRow>(CompiledQuery.raw(text, params));
+    if (!withKeys) return { rows: res.rows, keys: [] };
+    const rows: ResourceRow[] = [];
+    const keys: KeyRow[] = [];
+    for (const row of res.rows) {
+      if (!row.m.startsWith('[null,')) {
+        rows.push(row);
+        continue;
+      }
+      const [, key_id, keyOwner, suite, state] = JSON.parse(row.m) as [
+        null,
+        string,
+        string,
+        string,
+        string,
+      ];
+      const w = row.body as Buffer | Uint8Array | null;
+      keys.push({
+        key_id,
+        owner: keyOwner,
+        suite,
+        state,
+        wrapped: w === null ? null : Buffer.isBuffer(w) ? w : Buffer.from(w),
+      });
+    }
+    return { rows, keys };
   };
-  if (opts.limit !== undefined)
-    return decryptRows(vault, tenant, await run(true, opts.limit), opts);
-  let rows = await run(false, RECORD_LIMIT);
-  if (rows.length >= RECORD_LIMIT) rows = await run(true, RECORD_LIMIT);
-  return (await decryptRows(vault, tenant, rows, opts)).sort(compareRecordOrder);
+  const limit = opts.limit ?? RECORD_LIMIT;
+  let got = await run(opts.limit !== undefined, limit);
+  if (opts.limit === undefined && got.rows.length >= RECORD_LIMIT) got = await run(true, limit);
+  return (await decryptRows(vault, tenant, got.rows, opts, got.keys)).sort(compareRecordOrder);
 }
 
 /** Clear metadata only (no decryption): what the care graph and policy inputs need. */

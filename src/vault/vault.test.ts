@@ -469,9 +469,15 @@ describe('crypto-shredding', () => {
       expect((e as unknown as { extra: object }).extra).toEqual({ shredded: true });
     }
     await expectCode(readBlob(vault, tenant, blob.id), 'CUSTOS_NOT_FOUND');
-    // A fresh process cannot read it either: the wrapped key is gone from the database.
+    await expectCode(readPatientRecord(vault, tenant, gone.id), 'CUSTOS_NOT_FOUND');
+    // A fresh process cannot read it either: the wrapped key is gone from the database (a cold
+    // record read gets the owner's key rows in its own statement).
     const fresh = await openVault(store.db, keyring);
     await expectCode(readResource(fresh, tenant, 'Patient', gone.id), 'CUSTOS_NOT_FOUND');
+    const e = await expectCode(readPatientRecord(fresh, tenant, gone.id), 'CUSTOS_NOT_FOUND');
+    expect((e as unknown as { extra: object }).extra).toEqual({ shredded: true });
+    const other = await openVault(store.db, keyring);
+    expect((await readPatientRecord(other, tenant, kept.id)).length).toBeGreaterThan(1);
     const keys = await store.db
       .selectFrom('vault_data_key')
       .selectAll()

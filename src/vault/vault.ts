@@ -283,7 +283,8 @@ export function blindIndexOf(
   return computeBlindIndex(key, kind, n);
 }
 
-interface KeyRow {
+/** @internal A data-key row as reads fetch it. */
+export interface KeyRow {
   key_id: string;
   owner: string;
   suite: string;
@@ -315,25 +316,40 @@ export async function dataKeyOf(
     row.suite,
     row.wrapped,
   );
-  vault.shared.cache.set(tenant, dek);
+  vault.shared.cache.set(tenant, dek, row.owner);
   return dek;
 }
 
 /**
- * @internal Data keys by id: from the cache, else read (one query) and unwrapped. A destroyed key
- * maps to the CUSTOS_NOT_FOUND error that reading its data must raise.
+ * @internal Data keys by id: from the cache, else from `prefetched` rows (read in the caller's
+ * statement), else read (one query) and unwrapped. A destroyed key maps to the CUSTOS_NOT_FOUND
+ * error that reading its data must raise.
  */
 export async function dataKeysById(
   vault: Vault,
   tenant: string,
   keyIds: Iterable<string>,
+  prefetched: readonly KeyRow[] = [],
 ): Promise<Map<string, DataKey | CustosError>> {
   const out = new Map<string, DataKey | CustosError>();
-  const missing: string[] = [];
+  let missing: string[] = [];
   for (const id of new Set(keyIds)) {
     const k = vault.shared.cache.get(tenant, id);
     if (k) out.set(id, k);
     else missing.push(id);
+  }
+  const unwrap = async (r: KeyRow) => {
+    try {
+      out.set(r.key_id, await dataKeyOf(vault, tenant, r, r.owner));
+    } catch (e) {
+      if (e instanceof CustosError && e.code === ErrorCode.NotFound) out.set(r.key_id, e);
+      else throw e;
+    }
+  };
+  if (missing.length > 0 && prefetched.length > 0) {
+    const wanted = new Set(missing);
+    for (const r of prefetched) if (wanted.has(r.key_id)) await unwrap(r);
+    missing = missing.filter((id) => !out.has(id));
   }
   for (let i = 0; i < missing.length; i += 1000) {
     const rows = await vault.db
@@ -342,14 +358,7 @@ export async function dataKeysById(
       .where('tenant_id', '=', tenant)
       .where('key_id', 'in', missing.slice(i, i + 1000))
       .execute();
-    for (const r of rows) {
-      try {
-        out.set(r.key_id, await dataKeyOf(vault, tenant, r, r.owner));
-      } catch (e) {
-        if (e instanceof CustosError && e.code === ErrorCode.NotFound) out.set(r.key_id, e);
-        else throw e;
-      }
-    }
+    for (const r of rows) await unwrap(r);
   }
   for (const id of missing) {
     if (!out.has(id))
@@ -425,7 +434,7 @@ export async function ensureDataKeys(
     const won = new Set(inserted.map((r) => r.owner));
     for (const [owner, dek] of fresh) {
       if (won.has(owner)) {
-        vault.shared.cache.set(tenant, dek);
+        vault.shared.cache.set(tenant, dek, owner);
         out.set(owner, dek);
       }
     }
