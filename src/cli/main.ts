@@ -3,6 +3,7 @@ import { auditCommand, importAuditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deidCommand } from './commands/deid.ts';
 import { importFhirCommand } from './commands/import-fhir.ts';
+import { importRosterCommand } from './commands/import-roster.ts';
 import { incidentCommand } from './commands/incident.ts';
 import { initCommand } from './commands/init.ts';
 import { keysCommand } from './commands/keys.ts';
@@ -35,7 +36,8 @@ program.addCommand(
   new Command('import')
     .description('import data from other systems')
     .addCommand(importAuditCommand())
-    .addCommand(importFhirCommand()),
+    .addCommand(importFhirCommand())
+    .addCommand(importRosterCommand()),
 );
 
 const traceService = traceServiceDeps();

@@ -40,6 +40,16 @@ export {
 export { say, formatDate, type EvidenceCode } from './messages.ts';
 export { monitorMigrations } from './migrations.ts';
 export {
+  directoryStaff,
+  importRoster,
+  loadShifts,
+  parseRosterCsv,
+  type RosterDeps,
+  type RosterImportReport,
+  type RosterShift,
+  type RosterTables,
+} from './roster.ts';
+export {
   saveAlerts,
   listNewAlerts,
   openCase,

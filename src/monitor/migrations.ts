@@ -3,7 +3,8 @@ import type { Migration } from '../store/index.ts';
 
 /**
  * Schema of the monitor: alerts, cases with their alerts and timeline, the staff privacy record,
- * suppression rules and the audit of changes to them. Every table is keyed by tenant first.
+ * suppression rules and the audit of changes to them, shift rosters. Every table is keyed by
+ * tenant first.
  */
 export const monitorMigrations: Migration[] = [
   {
@@ -119,6 +120,27 @@ export const monitorMigrations: Migration[] = [
         .addColumn('action', 'text', (c) => c.notNull())
         .addColumn('subject', 'jsonb', (c) => c.notNull())
         .addPrimaryKeyConstraint('monitor_audit_pk', ['tenant_id', 'id'])
+        .execute();
+    },
+  },
+  {
+    name: '401-monitor-roster',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('monitor_shift')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('staff_id', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('ends_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('department_id', 'text')
+        .addColumn('imported_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('monitor_shift_pk', ['tenant_id', 'staff_id', 'starts_at'])
+        .execute();
+      await db.schema
+        .createIndex('monitor_shift_time_ix')
+        .on('monitor_shift')
+        .columns(['tenant_id', 'starts_at'])
         .execute();
     },
   },

@@ -27,6 +27,7 @@ import { resolveMonitorConfig, type MonitorConfig } from './config.ts';
 import { createMonitor, explainedShare, type ExplainedShare } from './engine.ts';
 import { FhirFactBuilder, normalisePhone } from './fhir.ts';
 import { ledgerEntryToAccess } from './ledger-adapter.ts';
+import { loadShifts, type RosterTables } from './roster.ts';
 import {
   StaffStatus,
   type Alert,
@@ -81,6 +82,8 @@ export interface MonitorFactsReport {
   /** Staff in the directory without a Practitioner in the vault (added from the directory). */
   staffOnlyInDirectory: number;
   workstations: number;
+  /** Rostered shifts around the window. */
+  shifts: number;
 }
 
 /** Facts plus the networks of registered workstations (internal by definition). */
@@ -206,6 +209,7 @@ export async function buildMonitorFacts(
     staffWithHr: 0,
     staffOnlyInDirectory: 0,
     workstations: 0,
+    shifts: 0,
   };
   for (const type of Object.keys(MONITOR_RESOURCE_SECTIONS)) {
     for await (const page of pageVault(deps.vault, tenant, type, pageSize, report)) {
@@ -284,8 +288,23 @@ export async function buildMonitorFacts(
     if (w.network && /^[\d.:a-fA-F]+\/\d{1,3}$/.test(w.network)) networks.push(w.network);
   }
   report.workstations = workstations.length;
+
+  // Rostered shifts around the window (a shift that began the day before still covers it).
+  const DAY = 86_400_000;
+  const shifts = await loadShifts(
+    deps.store.db as Kysely<RosterTables>,
+    tenant,
+    new Date((options.window?.from.getTime() ?? 0) - DAY),
+    new Date((options.window?.to.getTime() ?? now) + DAY),
+  );
+  report.shifts = shifts.length;
   return {
-    facts: { ...facts, staff, workstations },
+    facts: {
+      ...facts,
+      staff,
+      workstations,
+      care: { ...facts.care, shifts: [...(facts.care.shifts ?? []), ...shifts] },
+    },
     networks: [...new Set(networks)],
     report,
   };

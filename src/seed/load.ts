@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { join } from 'node:path';
 import {
   generateDemoHospital,
@@ -11,6 +12,7 @@ import {
 } from '../demo/index.ts';
 import type { DepartmentKind, NewStaff, Role } from '../identity/index.ts';
 import type { LedgerEntryInput } from '../ledger/index.ts';
+import { importRoster, type RosterTables } from '../monitor/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { writeResources } from '../vault/index.ts';
 import { demoToFhir } from './to-fhir.ts';
@@ -228,6 +230,19 @@ export async function seedDemoHospital(
       total: h.staff.length,
     });
   }
+
+  // The scheduling system's roster: the monitor explains ward work and tells off-shift access.
+  await importRoster(
+    { db: rt.store.db as Kysely<RosterTables>, ledger: rt.ledger, now: rt.now },
+    tenant,
+    h.shifts.map((s) => ({
+      staffId: s.staffId,
+      start: new Date(s.start),
+      end: new Date(s.end),
+      department: s.departmentId,
+    })),
+    { type: 'system', id: 'demo-seed' },
+  );
 
   const totalResources =
     1 +

@@ -9,12 +9,16 @@ import {
   getCase,
   getMonitorDashboard,
   getPrivacyRecord,
+  directoryStaff,
+  importRoster,
   listCases,
   listNewAlerts,
   resolveCase,
   runMonitorOnLedger,
+  parseRosterCsv,
   Sanction,
   type MonitorTables,
+  type RosterTables,
 } from '../../monitor/index.ts';
 import type { Kysely } from 'kysely';
 import type { Runtime } from '../../runtime/index.ts';
@@ -270,4 +274,34 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = as
       };
     },
   );
+
+  // Shift rosters from the scheduling system (CSV: staff_id,start,end[,department]).
+  app.addContentTypeParser(
+    ['text/csv'],
+    { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+  app.post('/api/monitor/roster', { preHandler: officer, schema: { tags } }, async (req) => {
+    if (typeof req.body !== 'string')
+      throw new CustosError(ErrorCode.BadRequest, 'send the roster as text/csv', {
+        field: 'roster',
+      });
+    const shifts = parseRosterCsv(req.body);
+    const r = await importRoster(
+      {
+        db: runtime.store.db as Kysely<RosterTables>,
+        ledger: runtime.ledger,
+        now: runtime.now,
+        knownStaff: directoryStaff(runtime.identity),
+      },
+      tenant,
+      shifts,
+      { type: 'staff', id: staffOf(req).staff.id },
+    );
+    return {
+      ...r,
+      from: r.from?.toISOString() ?? null,
+      to: r.to?.toISOString() ?? null,
+    };
+  });
 };
