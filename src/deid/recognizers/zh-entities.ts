@@ -35,8 +35,14 @@ const NOT_GIVEN =
   '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨明日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
 const GIVEN = `(?:[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
 
+/**
+ * Characters of clinical and everyday words that jieba sometimes tags as a name (体格检查, 子宫):
+ * an nr word without a Chinese surname holding one of them is not taken as a name.
+ */
+const NOT_IN_NAMES = '检查宫胎院症术疗药病体格相关诊治护理科室床位血尿便痛热咳痰肿瘤炎部腹胸头颈肢';
+
 const BEFORE_CUES =
-  '患者|病人|病患|姓名|名字|家属|联系人|监护人|陪护|签名|签字|经治医生|主治医生|主治医师|管床医生|责任护士|主管护士|医生|医师|护士|主任|大夫|之子|之女|之妻|之夫|之父|之母|其子|其女|其夫|其妻|丈夫|妻子|爱人|儿子|女儿|父亲|母亲|哥哥|姐姐|弟弟|妹妹|孙子|孙女|产妇|孕妇|新生儿|患儿|委托人|申请人|报告人|审核人|记录人|操作者|检查者';
+  '患者|病人|病患|姓名|名字|家属|联系人|监护人|陪护|签名|签字|经治医生|主治医生|主治医师|管床医生|责任护士|主管护士|医生|医师|护士|主任|大夫|之子|之女|之妻|之夫|之父|之母|其子|其女|其夫|其妻|丈夫|妻子|爱人|儿子|女儿|父亲|母亲|哥哥|姐姐|弟弟|妹妹|孙子|孙女|产妇|孕妇|新生儿|患儿|委托人|申请人|报告人|审核人|记录人|记录者|记录|接生者|助产士|术者|主刀|麻醉医师|操作者|检查者';
 const AFTER_CUES =
   '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家|主席|总理|副总理|部长|省长|市长|县长|书记|局长|院长|校长|总统|委员|代表|司令|董事长|总经理|经理|记者|同学|大使|师傅|阿姨|大爷|大妈|奶奶|爷爷';
 
@@ -184,7 +190,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
               add(t.start, n.end, 0.65, 'surname followed by a short word');
               i++;
             }
-          } else if (t.word.length >= 2)
+          } else if (t.word.length >= 2 && ![...t.word].some((c) => NOT_IN_NAMES.includes(c)))
             add(
               t.start,
               t.end,
