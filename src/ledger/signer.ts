@@ -41,6 +41,18 @@ export function keyIdOf(publicKey: KeyObject): string {
     .toString('hex');
 }
 
+/**
+ * The other key id in use for the same key: the first 16 bytes of SHA-256 over the raw public key
+ * (32 bytes Ed25519, the 65-byte point SM2), as the keyring's signing keys (crypto/signing.ts)
+ * name themselves. Both commit to the same public key.
+ */
+export function rawKeyIdOf(publicKeyPem: string, algorithm: 'ed25519' | 'sm2'): string {
+  const spki = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
+  return digest(spki.subarray(spki.length - (algorithm === 'sm2' ? 65 : 32)))
+    .subarray(0, 16)
+    .toString('hex');
+}
+
 function asKey(k: KeyObject | string | Buffer, kind: 'private' | 'public'): KeyObject {
   try {
     if (typeof k === 'object' && !Buffer.isBuffer(k)) return k;

@@ -31,6 +31,7 @@ import {
   createTestSigner,
   createTestSm2Signer,
   createVerifier,
+  type Signer,
 } from './signer.ts';
 import { createLedgerTestStore, createTickingClock, sampleEntry } from './testing.ts';
 import { verifyLedger } from './verify.ts';
@@ -164,6 +165,59 @@ describe('SM2 keys in the keyring', () => {
       code: 'CUSTOS_CONFLICT',
     });
     expect((await ensureSigningKey(k, 'ledger-tree-head-sm2', 'sm2')).keyId).toBe(key.keyId);
+  });
+
+  it('signs ledger heads with keyring keys that verify against the recorded public keys', async () => {
+    const k = await openKeyring(dir, 'pw');
+    const ed = await createSigningKey(k, 'ledger-tree-head');
+    const sm = loadSigningKey(k, 'ledger-tree-head-sm2');
+    // as the service's runtime wraps them (keyring key ids hash the raw public key)
+    const asSigner = (key: typeof ed): Signer => ({
+      keyId: key.keyId,
+      algorithm: key.algorithm,
+      sign: (d) => key.sign(d),
+      verify: (d, s) => key.verify(d, s),
+      publicKeyPem: key.publicKeyPem,
+    });
+    const store = await createLedgerTestStore();
+    try {
+      const ledger = createLedger(store.ledgerDb, {
+        signer: asSigner(ed),
+        signerFor: (t) => (t === 'hosp-sm' ? asSigner(sm) : undefined),
+        headEvery: 5,
+        maxBatch: 5,
+        headIntervalMs: 0,
+        clock: createTickingClock(),
+      });
+      for (const t of ['hosp-sm', 'hosp-ed'])
+        await ledger.appendEntries(
+          t,
+          Array.from({ length: 12 }, (_, i) => sampleEntry(i)),
+        );
+      await ledger.close();
+      for (const [t, alg] of [
+        ['hosp-sm', 'sm2'],
+        ['hosp-ed', 'ed25519'],
+      ] as const) {
+        const r = await verifyLedger(store.ledgerDb, { tenant: t });
+        expect(r.warnings).toEqual([]);
+        expect(r).toMatchObject({ ok: true, checkedHeads: 3, keySource: 'database' });
+        expect((await getTreeHead(store.ledgerDb, t))?.algorithm).toBe(alg);
+      }
+      // a recorded key whose id matches neither derivation is ignored, and its heads fail
+      await sql`update ledger_key set key_id = 'ffff' || substr(key_id, 5) where tenant_id = 'hosp-sm'`.execute(
+        store.ledgerDb,
+      );
+      const bad = await verifyLedger(store.ledgerDb, { tenant: 'hosp-sm' });
+      expect(bad.ok).toBe(false);
+      expect(bad.warnings.join()).toMatch(/does not match its public key/);
+      expect(bad.firstBad).toMatchObject({
+        seq: 5,
+        reason: expect.stringMatching(/unknown key/) as string,
+      });
+    } finally {
+      await store.close();
+    }
   });
 });
 

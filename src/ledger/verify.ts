@@ -12,7 +12,7 @@ import { NODE_LEVEL } from './ledger.ts';
 import { CompactRange, equal } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
 import { ENTRY_COLUMNS } from './rows.ts';
-import { createVerifier, type Signer } from './signer.ts';
+import { createVerifier, rawKeyIdOf, type Signer } from './signer.ts';
 import { compactRangeAt } from './tree.ts';
 
 /** What to verify. */
@@ -137,11 +137,12 @@ async function loadSigners(
     }
     try {
       const v = createVerifier(k.public_key, k.algorithm);
-      if (v.keyId !== k.key_id) {
+      // Keys are named by a hash of their SPKI, or (keyring signing keys) of the raw public key.
+      if (v.keyId !== k.key_id && rawKeyIdOf(k.public_key, k.algorithm) !== k.key_id) {
         warnings.push(`recorded key ${k.key_id} does not match its public key; ignored`);
         continue;
       }
-      out.push(v);
+      out.push({ ...v, keyId: k.key_id });
     } catch {
       warnings.push(`recorded key ${k.key_id} is unreadable; ignored`);
     }
