@@ -413,7 +413,8 @@ const CLINICAL = new Set(
     'stoma ostomy wound rt fld ivs line lines tube tubes drain port ' +
     'quinton quintin quentin swann ganz riker ted teds allegra douglas mallory weiss ' +
     'passy muir bair hugger cor pulmonale johnny bovie doppler dopp kling floro fluoro ' +
-    'cont contin oob etc inf med meds rabbi chaplain pastor priest ceo ' +
+    'cont contin oob etc inf med meds rabbi chaplain pastor priest ceo poss addendum ' +
+    'trendelenburg trendelenberg trendelberg carevue careview ' +
     'ed ms mso bp hr rr o2 fio2 sao2 spo2 etco2 abd bs bm bms gu gi resp neuro cv id skin psych social'
   ).split(/\s+/),
 );
@@ -1039,8 +1040,12 @@ export function createEnPersonRecognizer(): Recognizer {
         // 0a. Initial without a period, a lexicon surname and a reporting word: "J SMITH ORDERED".
         if (
           isInitial(t) &&
+          // A, I, O, W, C, S, X without a period are words or shorthand (a, I, c/o, w/, s/p, x).
+          !'AIOWCSX'.includes(t.w) &&
+          (t.start === 0 || /[\s(,;]/.test(text[t.start - 1]!)) &&
           next &&
           text[t.end] === ' ' &&
+          !is(next, F_VERY) &&
           !next.gapBreak &&
           is(next, F_LAST) &&
           !is(next, F_CLIN) &&
@@ -1837,6 +1842,7 @@ export function createEnFacilityRecognizer(): Recognizer {
             (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
             !loadKnownWords().has(w.l) &&
             !DRUG_ENDING.test(w.l) &&
+            !/(?:ian|ese|ish|ic|al)$/.test(w.l) &&
             !is(w, F_FIRST) &&
             !/^\s*\d/.test(input.text.slice(w.end, w.end + 3))
           )
@@ -2006,9 +2012,10 @@ export function createEnHospitalRecognizer(): Recognizer {
           !GENERIC_PLACE_WORDS.has(t.l)
         ) {
           const unknown = !is(t, F_COMMON);
-          const capsPair = monoLine ? cue || unknown : t.title && (suf.title || suf.caps);
+          const capsPair = monoLine ? cue : t.title && (suf.title || suf.caps);
           const facility = FACILITY_SUFFIX.has(suf.l);
           if ((unknown && (facility || cue || capsPair)) || (capsPair && (cue || !monoLine))) {
+            // (on a one-case line an unknown word needs a facility suffix or a cue)
             let e = i + 1;
             while (
               e + 1 < toks.length &&

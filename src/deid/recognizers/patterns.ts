@@ -473,7 +473,11 @@ const dateUs = createPatternRecognizer({
     if (VENT_BEFORE.test(text.slice(Math.max(0, start - 16), start))) return null;
     const end = start + v.length;
     // "600x12/5/40%", "5/10/40%": settings followed by a percentage.
-    if (text[end] === '%' || /\d\s*[xX]$/.test(text.slice(Math.max(0, start - 4), start)))
+    if (
+      text[end] === '%' ||
+      /\d\s*[xX]\.?$/.test(text.slice(Math.max(0, start - 5), start)) ||
+      /^\s*(?:peep|ps|cpap|fio2)\b/i.test(text.slice(end, end + 8))
+    )
       return null;
     const parts = v.split(/[/.-]/).map(Number);
     if (parts.length === 2) {
@@ -617,10 +621,10 @@ const dateYear = createPatternRecognizer({
       const before = text.slice(Math.max(0, start - 12), start);
       const after = text.slice(start + 4, start + 12);
       if (
-        /(?:\b(?:at|@|by|around|about|aprox|approx|till|til|until|before|after|~|labs?|note|npn|for|started|given|begun|restarted)|@|~|-|>)\s*$/i.test(
+        /(?:\b(?:at|@|by|around|about|aprox|approx|till|til|until|before|after|~|labs?|note|npn|for|started|given|begun|restarted|due|present|ck|cpks?|x|dumped)|@|~|-|>|\d,?)\s*$/i.test(
           before,
         ) ||
-        /^\s*(?:-|>|to\b|hrs?\b|h\b)\s*\d*/i.test(after) ||
+        /^\s*(?:-|>|\+|to\b|hrs?\b|h\b|c\/o\b)\s*\d*/i.test(after) ||
         /^\s*-?\s*\d{4}/.test(after)
       )
         return null;
