@@ -59,6 +59,7 @@ export {
   getInclusionProof,
   getConsistencyProof,
   getTreeHead,
+  getRecordedPublicKey,
   listTreeHeads,
   type InclusionProofResult,
   type ConsistencyProofResult,

@@ -77,6 +77,25 @@ export async function getTreeHead(
   return r ? toHead(r) : null;
 }
 
+/**
+ * The public key (SPKI PEM) recorded for a key that signed the tenant's heads, for exporting a head
+ * with the key that signed it (Ed25519 or SM2, current or rotated); undefined when not recorded.
+ */
+export async function getRecordedPublicKey(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  keyId: string,
+): Promise<string | undefined> {
+  checkTenant(tenant);
+  const r = await db
+    .selectFrom('ledger_key')
+    .select('public_key')
+    .where('tenant_id', '=', tenant)
+    .where('key_id', '=', keyId)
+    .executeTakeFirst();
+  return r?.public_key;
+}
+
 /** Signed heads in size order, paged: those with size > `after`, at most `limit` (≤ 1000). */
 export async function listTreeHeads(
   db: Kysely<LedgerTables>,

@@ -23,7 +23,7 @@ import {
 import { createLedger } from './ledger.ts';
 import { CompactRange } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
-import { getTreeHead } from './proofs.ts';
+import { getRecordedPublicKey, getTreeHead } from './proofs.ts';
 import {
   createEd25519Verifier,
   createSm2Signer,
@@ -306,6 +306,11 @@ describe('ledger heads signed with SM2', () => {
   it('exports an SM2 head that a witness checks back, and detects a rollback behind it', async () => {
     const head = await getTreeHead(db, 'hosp-sm');
     expect(head?.algorithm).toBe('sm2');
+    // the key recorded for the head is the SM2 key (what the HTTP API exports with it)
+    expect(await getRecordedPublicKey(db, 'hosp-sm', (head as TreeHead).keyId)).toBe(
+      sm2.publicKeyPem,
+    );
+    expect(await getRecordedPublicKey(db, 'hosp-sm', ed.keyId)).toBeUndefined();
     const kept = parseExportedHead(exportTreeHead(head as TreeHead, sm2.publicKeyPem));
     const witness = createSm2Verifier(kept.publicKey as string);
     expect(verifyTreeHeadSignature(kept, [witness]).ok).toBe(true);

@@ -9,6 +9,7 @@ import {
   getConsistencyProof,
   getInclusionProof,
   getTreeHead,
+  getRecordedPublicKey,
   importAuditLog,
   parseCsvMapping,
   queryEntries,
@@ -164,10 +165,13 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = asy
     async (req) => {
       const head = await getTreeHead(db, tenant, req.query.treeSize);
       if (!head) throw new CustosError(ErrorCode.NotFound, 'no signed tree head yet');
+      // The key that signed this head (SM2 for tenants on the SM suite, or a rotated key).
+      const publicKey =
+        (await getRecordedPublicKey(db, tenant, head.keyId)) ?? runtime.signer.publicKeyPem;
       return {
         head: headView(head),
-        exported: exportTreeHead(head, runtime.signer.publicKeyPem),
-        publicKey: runtime.signer.publicKeyPem ?? '',
+        exported: exportTreeHead(head, publicKey),
+        publicKey: publicKey ?? '',
       };
     },
   );
