@@ -15,6 +15,15 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { fft, fft2 } from './fft.ts';
+import {
+  applyHomography,
+  estimateLattices,
+  fitHomography,
+  latticeHomography,
+  markedFrame,
+  warpPlane,
+  type Homography,
+} from './geometry.ts';
 import { boxBlur, createPlane, resampleBilinear, type Plane } from './plane.ts';
 import { decodeReedSolomon, encodeReedSolomon } from './reed-solomon.ts';
 import {
@@ -221,6 +230,38 @@ function residual(p: Plane): Plane {
 }
 
 /**
+ * The residual for lattice estimation: pixels whose residual is far above the typical level (text
+ * strokes, table rules, organ edges) are the host, not the mark, and are set to 0 rather than
+ * clipped, so that periodic host structure (text lines, rows) does not outweigh the tile lattice.
+ */
+function latticeResidual(p: Plane): Plane {
+  const blur = boxBlur(p, RESIDUAL_RADIUS);
+  const out = createPlane(p.width, p.height);
+  const n = p.data.length;
+  const hist = new Uint32Array(256);
+  const step = Math.max(1, Math.floor(n / 50000));
+  let cnt = 0;
+  for (let i = 0; i < n; i += step) {
+    hist[Math.min(255, Math.floor(Math.abs(p.data[i]! - blur.data[i]!) * 8))]!++;
+    cnt++;
+  }
+  let median = 0;
+  for (let k = 0, acc = 0; k < 256; k++) {
+    acc += hist[k]!;
+    if (acc * 2 >= cnt) {
+      median = (k + 0.5) / 8;
+      break;
+    }
+  }
+  const lim = Math.max(1, 3 * median);
+  for (let i = 0; i < n; i++) {
+    const r = p.data[i]! - blur.data[i]!;
+    out.data[i] = r > lim || r < -lim ? 0 : r;
+  }
+  return out;
+}
+
+/**
  * Subtracts the row and column means of a folded tile: long straight edges (table rules, header
  * bars, collimator edges) add the same value along a whole folded row or column and would bias
  * every payload cell on it; the random pattern itself has almost no line means.
@@ -246,15 +287,25 @@ interface Fold {
   score: number;
   dx: number;
   dy: number;
+  /** Sub-pixel position of the synchronisation peak. */
+  fx: number;
+  fy: number;
 }
 
-function foldAndSync(layout: Layout, r: Plane): Fold {
+function foldAndSync(
+  layout: Layout,
+  r: Plane,
+  x0 = 0,
+  y0 = 0,
+  w = r.width - x0,
+  h = r.height - y0,
+): Fold {
   const acc = new Float64Array(TILE_PX * TILE_PX);
-  const { width: w, height: h, data } = r;
-  for (let y = 0; y < h; y++) {
+  const { data } = r;
+  for (let y = y0; y < y0 + h; y++) {
     const ty = (y % TILE_PX) * TILE_PX;
-    const row = y * w;
-    for (let x = 0; x < w; x++) acc[ty + (x % TILE_PX)]! += data[row + x]!;
+    const row = y * r.width;
+    for (let x = x0; x < x0 + w; x++) acc[ty + (x % TILE_PX)]! += data[row + x]!;
   }
   removeLineMeans(acc);
   const re = Float64Array.from(acc);
@@ -284,7 +335,23 @@ function foldAndSync(layout: Layout, r: Plane): Fold {
   }
   const n = re.length;
   const sd = Math.sqrt(Math.max(1e-12, s2 / n - (s / n) ** 2));
-  return { acc, score: (best - s / n) / sd, dx: at % TILE_PX, dy: (at / TILE_PX) | 0 };
+  const dx = at % TILE_PX;
+  const dy = (at / TILE_PX) | 0;
+  const c = (x: number, y: number): number =>
+    re[((y + TILE_PX) % TILE_PX) * TILE_PX + ((x + TILE_PX) % TILE_PX)]!;
+  return {
+    acc,
+    score: (best - s / n) / sd,
+    dx,
+    dy,
+    fx: dx + subPixel(c(dx - 1, dy), best, c(dx + 1, dy)),
+    fy: dy + subPixel(c(dx, dy - 1), best, c(dx, dy + 1)),
+  };
+}
+
+function subPixel(a: number, b: number, c: number): number {
+  const den = a - 2 * b + c;
+  return den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
 }
 
 function readBits(layout: Layout, f: Fold): { soft: Float64Array } {
@@ -405,6 +472,11 @@ function estimatePeriods(r: Plane, axis: 'x' | 'y', minLag: number, maxLag: numb
 export interface DecodeOptions {
   /** Try scale estimation when the unscaled decode fails (default true). */
   searchScale?: boolean;
+  /**
+   * Try geometric synchronisation (rotation, anisotropic scale, mild perspective) when the
+   * axis-aligned searches fail (default true).
+   */
+  searchGeometry?: boolean;
 }
 
 /**
@@ -465,6 +537,10 @@ export function decodeWatermarkPlane(
       }
     }
   }
+  if (options.searchGeometry !== false) {
+    const res = decodeGeometric(key, layout, luma);
+    if (res) return res;
+  }
   const b = best as { f: Fold; sx: number; sy: number } | null;
   let bits: Uint8Array | null = null;
   if (b) bits = decodeSoft(key, layout, readBits(layout, b.f).soft).bits;
@@ -476,6 +552,119 @@ export function decodeWatermarkPlane(
     bitReliability: 0,
     bits,
   };
+}
+
+/** Block size (marked-frame pixels) and stride of the local registration used for perspective. */
+const BLOCK = 2 * TILE_PX;
+const BLOCK_STRIDE = TILE_PX;
+/** Smallest block synchronisation score accepted as a registration point. */
+const BLOCK_MIN_SCORE = 5;
+/** Lattice candidates tried, and registration rounds per candidate. */
+const LATTICE_CANDIDATES = 3;
+const REGISTRATION_ROUNDS = 3;
+
+function tryFold(
+  key: WatermarkKey,
+  layout: Layout,
+  f: Fold,
+  scale: number,
+): PlaneDecodeResult | null {
+  if (f.score < 4.5) return null;
+  const d = decodeSoft(key, layout, readBits(layout, f).soft);
+  if (!d.token) return null;
+  return {
+    token: d.token,
+    syncScore: f.score,
+    scale,
+    correctedBytes: d.corrected,
+    bitReliability: d.reliability,
+    bits: d.bits,
+  };
+}
+
+/**
+ * Local registration: every block of the re-aligned residual is synchronised on its own; its
+ * sub-pixel tile phase says where the marked frame really lies there. Returns correspondences
+ * (marked-frame position -> image position) for a homography fit.
+ */
+function registerBlocks(
+  layout: Layout,
+  plane: Plane,
+  frame: { u0: number; v0: number },
+  h: Homography,
+  width: number,
+  height: number,
+): { u: number; v: number; x: number; y: number; s: number }[] {
+  const blocks: { cx: number; cy: number; fx: number; fy: number; s: number }[] = [];
+  for (let y0 = 0; y0 + BLOCK <= plane.height; y0 += BLOCK_STRIDE)
+    for (let x0 = 0; x0 + BLOCK <= plane.width; x0 += BLOCK_STRIDE) {
+      let inside = 0;
+      for (const [cx, cy] of [
+        [x0, y0],
+        [x0 + BLOCK, y0],
+        [x0, y0 + BLOCK],
+        [x0 + BLOCK, y0 + BLOCK],
+      ] as const) {
+        const [x, y] = applyHomography(h, frame.u0 + cx, frame.v0 + cy);
+        if (x >= 0 && y >= 0 && x < width && y < height) inside++;
+      }
+      if (inside < 3) continue;
+      const f = foldAndSync(layout, plane, x0, y0, BLOCK, BLOCK);
+      if (f.score < BLOCK_MIN_SCORE) continue;
+      blocks.push({ cx: x0 + BLOCK / 2, cy: y0 + BLOCK / 2, fx: f.fx, fy: f.fy, s: f.score });
+    }
+  if (!blocks.length) return [];
+  const ref = blocks.reduce((m, b) => (b.s > m.s ? b : m));
+  const wrap = (d: number): number => d - TILE_PX * Math.round(d / TILE_PX);
+  return blocks.map((b) => {
+    const [x, y] = applyHomography(h, frame.u0 + b.cx, frame.v0 + b.cy);
+    return {
+      u: b.cx - ref.fx - wrap(b.fx - ref.fx),
+      v: b.cy - ref.fy - wrap(b.fy - ref.fy),
+      x,
+      y,
+      s: b.s,
+    };
+  });
+}
+
+/** Fits a homography to registration points, dropping outliers (> 1.5 px) once. */
+function fitRobust(pts: { u: number; v: number; x: number; y: number }[]): Homography | null {
+  let h = fitHomography(pts);
+  if (!h) return null;
+  const err = (p: { u: number; v: number; x: number; y: number }): number => {
+    const [x, y] = applyHomography(h!, p.u, p.v);
+    return Math.hypot(x - p.x, y - p.y);
+  };
+  const kept = pts.filter((p) => err(p) < 1.5);
+  if (kept.length < pts.length && kept.length >= 3) h = fitHomography(kept) ?? h;
+  return h;
+}
+
+/**
+ * Geometric search: tile lattices from the autocorrelation give an affine estimate (rotation,
+ * scale, shear); local block registration then refines it to a homography (perspective). Each
+ * candidate geometry is decoded like the axis-aligned case and only a MAC-verified token counts.
+ */
+function decodeGeometric(key: WatermarkKey, layout: Layout, luma: Plane): PlaneDecodeResult | null {
+  const r = residual(luma);
+  const maxPixels = Math.min(24e6, 4 * luma.width * luma.height);
+  const cands = estimateLattices(latticeResidual(luma), TILE_PX, 0.35, 2.5, LATTICE_CANDIDATES);
+  for (const c of cands) {
+    let h: Homography | null = latticeHomography(c, TILE_PX, luma.width / 2, luma.height / 2);
+    const scale = Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / TILE_PX;
+    for (let round = 0; round < REGISTRATION_ROUNDS && h; round++) {
+      const frame = markedFrame(h, luma.width, luma.height, maxPixels);
+      if (!frame) break;
+      const plane = warpPlane(r, h, frame.u0, frame.v0, frame.w, frame.h);
+      const res = tryFold(key, layout, foldAndSync(layout, plane), scale);
+      if (res) return res;
+      const pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height);
+      if (pts.length < 3) break;
+      h = fitRobust(pts);
+    }
+  }
+  return null;
 }
 
 /** The expected raw payload bits of a token under a key (for bit-accuracy evaluation). */
