@@ -334,8 +334,8 @@ export async function verifyLedger(
     first: number;
     last: number;
   }
-  const fetchPage = (from: number, skipFirst: boolean): Promise<Fetched> =>
-    readPage(db, tenant, from, to, pageSize + (skipFirst ? 1 : 0)).then((p) => {
+  const fetchPage = (startSeq: number, skipFirst: boolean): Promise<Fetched> =>
+    readPage(db, tenant, startSeq, to, pageSize + (skipFirst ? 1 : 0)).then((p) => {
       let start = 0;
       let rows = p.rows;
       if (skipFirst && rows > 0) {
