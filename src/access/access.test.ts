@@ -274,6 +274,25 @@ describe('the disclosure path', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0]!.patientId).toBeNull();
     expect(JSON.stringify(all)).not.toContain('etc/passwd');
+    // Breaking the glass for a patient who does not exist is an attempt as well.
+    const declaration = {
+      reasonCode: 'OTHER',
+      reasonText: 'Patient brought in, no records found',
+    } as const;
+    for (const id of ['p-nobody-here', 'bad id!']) {
+      const e = await failure(access.requestBreakGlass(clerk, id, declaration));
+      expect(e.status).toBe(404);
+      expect(e.message).toBe(unknown.message);
+    }
+    const glass = (await entriesOf()).filter(
+      (x) => x.actorId === 'clerk-reg' && (x.details ?? '').includes('"action":"break-glass"'),
+    );
+    expect(glass.map((x) => [x.kind, x.patientId, x.reasons]).sort()).toEqual(
+      [
+        ['denial', 'p-nobody-here', ['PATIENT_NOT_FOUND']],
+        ['denial', null, ['PATIENT_ID_MALFORMED']],
+      ].sort(),
+    );
   });
 
   it('rejects a missing or unknown purpose with 400 before anything is looked up', async () => {

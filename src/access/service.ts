@@ -423,10 +423,16 @@ export class AccessService {
     declaration: BreakGlassDeclaration,
   ): Promise<StoredGrant> {
     const who = await this.#identify(req);
-    if (!isWellFormedId(patientId)) throw notFound();
+    if (!isWellFormedId(patientId)) {
+      await this.#recordMissing(who, null, 'break-glass', 'screen', {}, 'PATIENT_ID_MALFORMED');
+      throw notFound();
+    }
     const now = this.#deps.now();
     const ctx = await this.#context(req.tenant, patientId, now);
-    if (!ctx) throw notFound();
+    if (!ctx) {
+      await this.#recordMissing(who, patientId, 'break-glass', 'screen', {}, 'PATIENT_NOT_FOUND');
+      throw notFound();
+    }
     const input = await this.#input(who, ctx, 'read', 'screen', now, {});
     let grant: BreakGlassGrant;
     try {
@@ -740,7 +746,7 @@ export class AccessService {
   async #recordMissing(
     who: Identified,
     patientId: string | null,
-    action: AccessAction,
+    action: AccessAction | 'break-glass',
     channel: Channel,
     opts: DiscloseOptions,
     reason: 'PATIENT_NOT_FOUND' | 'PATIENT_ID_MALFORMED',
