@@ -155,6 +155,28 @@ describe('write and read', () => {
     expect(typeof enc.meta.baseGrade).toBe('number');
     const types = await readPatientRecord(vault, tenant, 'ord', { resourceTypes: ['Observation'] });
     expect(types.map((r) => r.meta.id)).toEqual(['o-early', 'o-a', 'o-b', 'o-undated']);
+    // Cold key caches: the key rows come in the same statement, with and without limit or types.
+    const cold = async () => openVault(store.db, keyring);
+    expect((await readPatientRecord(await cold(), tenant, 'ord')).map((r) => r.meta.id)).toEqual(
+      ids,
+    );
+    expect(
+      (await readPatientRecord(await cold(), tenant, 'ord', { limit: 3 })).map((r) => r.meta.id),
+    ).toEqual(ids.slice(0, 3));
+    expect(
+      (
+        await readPatientRecord(await cold(), tenant, 'ord', {
+          resourceTypes: ['Observation', 'Encounter'],
+          sections: ['clinical'],
+        })
+      ).map((r) => [r.meta.id, r.resource.status, r.resource.code !== undefined]),
+    ).toEqual([
+      ['e1', undefined, false],
+      ['o-early', undefined, true],
+      ['o-a', undefined, true],
+      ['o-b', undefined, true],
+      ['o-undated', undefined, true],
+    ]);
   });
 
   it('replaces a resource on rewrite and bumps its version', async () => {
