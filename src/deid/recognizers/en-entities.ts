@@ -479,6 +479,12 @@ const STATE_ABBR = new Set(
     'ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc'
   ).split(' '),
 );
+/** State abbreviations that are no clinical shorthand (MI, CA, PA, OR, IN are): "Hampton, MA". */
+const TOWN_STATE_ABBR = new Set(
+  'ma md nj ny nc va wv fl tx ri ct nh vt nm nv az ut wa wi mn ia ne ks tn ky ga sd nd wy dc'.split(
+    ' ',
+  ),
+);
 /** "University of X", "Univ. of X", "U of X", "UOf X", "U X" with hospital words after it. */
 const UNIVERSITY_RE =
   /\b(?:University|Univ\.?|U\.?)\s*(of\s+)?([A-Za-z]{2,14})\b(?:\s+(?:Medical|Med\.?|Hospital|Hosp\.?|Center|Ctr\.?|Campus|ER|ED|EW|MC|Health|System)\b\.?)*/gi;
@@ -1524,6 +1530,7 @@ export function createEnLocationRecognizer(): Recognizer {
     context: ['lives', 'resides', 'from', 'moved', 'born', 'home', 'town', 'city'],
     recognize(input: RecognizeInput): Finding[] {
       const lex = loadEnLexicons();
+      const { text } = input;
       const toks = tokensOf(input);
       const out: Finding[] = [];
       for (let i = 0; i < toks.length; i++) {
@@ -1552,7 +1559,46 @@ export function createEnLocationRecognizer(): Recognizer {
           i++;
           continue;
         }
-        if (!monoLine && !t.title && !t.caps) continue;
+        // "DC" after a preposition: the District of Columbia.
+        if (
+          t.w === 'DC' &&
+          i > 0 &&
+          (toks[i - 1]!.l === 'in' || toks[i - 1]!.l === 'from') &&
+          !t.gapBreak &&
+          /^\s*(?:[.,;)]|$)/.test(text.slice(t.end, t.end + 3))
+        ) {
+          push(
+            out,
+            t,
+            t,
+            EntityType.Location,
+            0.6,
+            'en-location',
+            'District of Columbia after a preposition',
+          );
+          continue;
+        }
+        // "hampton, MA", "Towson Maryland": an unknown word before a state names a town.
+        const st = toks[i + 1];
+        if (
+          st !== undefined &&
+          !st.gapBreak &&
+          t.l.length >= 4 &&
+          /^\p{L}+$/u.test(t.w) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_STATE) &&
+          !loadKnownWords().has(t.l) &&
+          (is(st, F_STATE) ||
+            (st.gapComma &&
+              st.w.length === 2 &&
+              TOWN_STATE_ABBR.has(st.l) &&
+              !/^[A-Za-z]/.test(text[st.end] ?? ' ')))
+        ) {
+          push(out, t, st, EntityType.Location, 0.65, 'en-location', 'town before a state');
+          i++;
+          continue;
+        }
+        if (!monoLine && !t.title && !t.caps && !/^[A-Z]/.test(t.w)) continue;
         if (!is(t, F_PLACE1)) continue;
         // Longest match of 1-3 tokens in the place, state or country lists.
         for (let n = 3; n >= 1; n--) {
@@ -2121,12 +2167,10 @@ export function createEnHospitalRecognizer(): Recognizer {
           !cue &&
           t.l.length >= 6 &&
           /^\p{L}+$/u.test(t.w) &&
-          (t.title ||
-            ((t.caps || monoLine) &&
-              /^ [1-9](?:\s*$|\s*[.,;]|\s+(?:when|this|or|and|if|today|tomorrow|once|bed|tonight)\b)/i.test(
-                text.slice(t.end, t.end + 12),
-              ))) &&
-          (t.title ? !monoLine : true) &&
+          ((t.title && !monoLine) ||
+            /^ [1-9](?:\s*$|\s*[.,;]|\s+(?:when|this|or|and|if|today|tomorrow|once|bed|tonight)\b)/i.test(
+              text.slice(t.end, t.end + 12),
+            )) &&
           text[t.end] === ' ' &&
           !loadKnownWords().has(t.l) &&
           !is(t, F_CLIN) &&
