@@ -15,6 +15,7 @@ export {
   isLuhnValid,
   computeLuhnCheck,
   isValidHkid,
+  isValidIban,
   isValidTaiwanId,
   isValidIpv4,
   isValidUsSsn,

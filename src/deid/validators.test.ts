@@ -3,6 +3,7 @@ import {
   computeLuhnCheck,
   computeResidentIdCheck,
   isLuhnValid,
+  isValidIban,
   isValidHkid,
   isValidIpv4,
   isValidLegacyResidentId,
@@ -69,5 +70,15 @@ describe('other validators', () => {
     expect(isValidUsSsn('123-45-6789')).toBe(true);
     expect(isValidUsSsn('666-45-6789')).toBe(false);
     expect(isValidUsSsn('123-00-6789')).toBe(false);
+  });
+});
+
+describe('IBAN', () => {
+  it('accepts valid check digits and rejects a changed digit', () => {
+    expect(isValidIban('GB82 WEST 1234 5698 7654 32')).toBe(true);
+    expect(isValidIban('DE89370400440532013000')).toBe(true);
+    expect(isValidIban('GB82 WEST 1234 5698 7654 33')).toBe(false);
+    expect(isValidIban('DE88370400440532013000')).toBe(false);
+    expect(isValidIban('12345')).toBe(false);
   });
 });

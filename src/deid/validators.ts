@@ -158,3 +158,20 @@ export function isValidUsSsn(s: string): boolean {
   if (d.slice(3, 5) === '00' || d.slice(5) === '0000') return false;
   return !/^(\d)\1{8}$/.test(d);
 }
+
+/**
+ * IBAN (ISO 13616): two letters, two check digits and up to 30 letters or digits; spaces are
+ * ignored. Valid when the rearranged number is 1 modulo 97.
+ */
+export function isValidIban(value: string): boolean {
+  const v = value.replace(/ /g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(v)) return false;
+  const r = v.slice(4) + v.slice(0, 4);
+  let rem = 0;
+  for (let i = 0; i < r.length; i++) {
+    const c = r.charCodeAt(i);
+    const n = c >= 65 ? c - 55 : c - 48;
+    rem = n >= 10 ? (rem * 100 + n) % 97 : (rem * 10 + n) % 97;
+  }
+  return rem === 1;
+}

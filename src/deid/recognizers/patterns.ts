@@ -8,6 +8,7 @@ import {
   isLuhnValid,
   isValidDate,
   isValidHkid,
+  isValidIban,
   isValidIpv4,
   isValidLegacyResidentId,
   isValidResidentId,
@@ -137,6 +138,20 @@ const travelPermit = createPatternRecognizer({
     },
   ],
   context: ['回乡证', '台胞证', '通行证', '港澳', '台湾'],
+});
+
+const iban = createPatternRecognizer({
+  name: 'iban',
+  type: EntityType.BankCard,
+  patterns: [
+    {
+      regex: re(`\\b[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\\b`),
+      score: 0.85,
+      why: 'IBAN',
+    },
+  ],
+  context: ['iban', 'account', 'transfer', 'bank', '账号', '账户'],
+  validate: (v) => (isValidIban(v) ? { why: 'ISO 13616 mod-97 check valid' } : null),
 });
 
 const bankCard = createPatternRecognizer({
@@ -786,6 +801,7 @@ export function createPatternRecognizers(): Recognizer[] {
     passport,
     travelPermit,
     bankCard,
+    iban,
     zhMobile,
     zhLandline,
     enPhone,
