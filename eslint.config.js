@@ -26,7 +26,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^(\\.\\./)+(access|api|cli|config|crypto|deid|demo|errors|governance|identity|incident|ledger|masking|monitor|policy|portal|runtime|seed|store|vault|watermark)/(?!index\\.ts$).+',
+                '^(\\.\\./)+(access|api|cli|config|crypto|deid|demo|errors|governance|identity|incident|ledger|masking|monitor|policy|portal|runtime|seed|store|stream|vault|watermark)/(?!index\\.ts$).+',
               message: 'Import another module only through its index.ts.',
             },
           ],

@@ -110,4 +110,16 @@ describe('loadConfig', () => {
     );
     expect(settingOf({}, dir)).toContain('messageGatewaySecret');
   });
+
+  it('takes a NATS server for the ledger relay as nats:// or tls://', () => {
+    expect(loadConfig({}, cwd).natsUrl).toBeUndefined();
+    expect(loadConfig({ CUSTOS_NATS_URL: 'nats://10.0.0.5:4222' }, cwd).natsUrl).toBe(
+      'nats://10.0.0.5:4222',
+    );
+    expect(loadConfig({ CUSTOS_NATS_URL: 'tls://nats.platform.example:4222' }, cwd).natsUrl).toBe(
+      'tls://nats.platform.example:4222',
+    );
+    for (const bad of ['http://nats:4222', 'nats', 'nats://'])
+      expect(settingOf({ CUSTOS_NATS_URL: bad })).toBe('CUSTOS_NATS_URL');
+  });
 });

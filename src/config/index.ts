@@ -38,6 +38,8 @@ export interface Config {
   messageGatewayUrl: string | undefined;
   /** Shared secret that signs each gateway request (environment only, never the config file). */
   messageGatewaySecret: string | undefined;
+  /** NATS server (with JetStream) the ledger is relayed to for other nodes; unset, no relay. */
+  natsUrl: string | undefined;
 }
 
 type Source = Record<string, string | undefined>;
@@ -59,6 +61,7 @@ const envNames = {
   monitorIntervalMinutes: 'CUSTOS_MONITOR_INTERVAL_MINUTES',
   messageGatewayUrl: 'CUSTOS_MESSAGE_GATEWAY_URL',
   messageGatewaySecret: 'CUSTOS_MESSAGE_GATEWAY_SECRET',
+  natsUrl: 'CUSTOS_NATS_URL',
 } as const satisfies Record<keyof Config, string>;
 
 function invalid(setting: string, why: string): never {
@@ -173,7 +176,23 @@ export function loadConfig(env: Source = process.env, cwd: string = process.cwd(
       1440,
     ),
     ...gateway,
+    natsUrl: natsServer(get('natsUrl')),
   };
+}
+
+/** A NATS server URL: nats:// or tls:// with a host (credentials belong in the server's config). */
+function natsServer(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return invalid('CUSTOS_NATS_URL', 'not a URL (expected nats://host:4222)');
+  }
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
+    invalid('CUSTOS_NATS_URL', `unsupported scheme "${url.protocol}" (expected nats:// or tls://)`);
+  if (!url.hostname) invalid('CUSTOS_NATS_URL', 'names no host');
+  return raw;
 }
 
 /** The portal's message gateway: https (or http on the loopback) and a strong signing secret. */

@@ -28,6 +28,7 @@ import {
   type GovernanceService,
 } from '../governance/index.ts';
 import { monitorMigrations } from '../monitor/index.ts';
+import { streamMigrations } from '../stream/index.ts';
 import {
   createHttpSender,
   createLogSender,
@@ -47,6 +48,7 @@ export const allMigrations: readonly Migration[] = [
   ...governanceMigrations,
   ...monitorMigrations,
   ...portalMigrations,
+  ...streamMigrations,
 ];
 
 /** The composed service: one store, one keyring, one ledger, and the modules built on them. */

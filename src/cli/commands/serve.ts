@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { buildApp } from '../../api/index.ts';
 import { runMonitorOnLedger, startMonitorWorker, type MonitorWorker } from '../../monitor/index.ts';
 import { createRuntime } from '../../runtime/index.ts';
+import { startLedgerRelay, type RunningRelay } from './relay.ts';
 import { createLogger, runCommand } from '../run.ts';
 import { printSeedReport, seedWithProgress } from './demo.ts';
 
@@ -17,6 +18,9 @@ export function serveCommand(): Command {
         const runtime = await createRuntime(config, { log });
         const app = await buildApp(runtime);
         let worker: MonitorWorker | undefined;
+        const relay: RunningRelay | null = config.natsUrl
+          ? await startLedgerRelay(runtime, config.natsUrl, log)
+          : null;
         const startWorker = () => {
           if (config.monitorIntervalMinutes > 0 && !worker) {
             worker = startMonitorWorker(runtime, {
@@ -28,6 +32,7 @@ export function serveCommand(): Command {
         const shutdown = async (signal: string) => {
           log.info({ signal }, 'stopping');
           await worker?.stop();
+          await relay?.stop();
           await app.close();
           await runtime.close();
           process.exit(0);
