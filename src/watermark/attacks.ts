@@ -150,6 +150,53 @@ function warp(src: Plane, outW: number, outH: number, inv: number[], fill: numbe
   return out;
 }
 
+/**
+ * Perspective warp (grey output, same size): each corner moves inwards by up to `strength` of the
+ * size in a seeded random direction, as when a printout or screen is photographed off-axis; the
+ * uncovered border is mid-grey.
+ */
+export async function attackPerspective(b: Buffer, strength: number, seed = 1): Promise<Buffer> {
+  const r = rng(seed * 7919 + 13);
+  const { data, info } = await sharp(b).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const src = createPlane(info.width, info.height);
+  for (let i = 0; i < src.data.length; i++) src.data[i] = data[i * info.channels]!;
+  const w = info.width;
+  const h = info.height;
+  const j = (k: number): number => r() * strength * k;
+  const dst: [number, number][] = [
+    [j(w), j(h)],
+    [w - j(w), j(h)],
+    [w - j(w), h - j(h)],
+    [j(w), h - j(h)],
+  ];
+  const corners: [number, number][] = [
+    [0, 0],
+    [w, 0],
+    [w, h],
+    [0, h],
+  ];
+  const out = warp(src, w, h, homography(dst, corners), 128);
+  const buf = Buffer.alloc(w * h);
+  for (let i = 0; i < buf.length; i++)
+    buf[i] = Math.max(0, Math.min(255, Math.round(out.data[i]!)));
+  return sharp(buf, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * Moiré-like resampling: nearest-neighbour rescale by a non-integer factor and back, which aliases
+ * fine patterns the way a camera or a screen grid does.
+ */
+export async function attackAliasing(b: Buffer, factor: number): Promise<Buffer> {
+  const { w, h } = await sizeOf(b);
+  const s = await sharp(b)
+    .resize(Math.round(w * factor), Math.round(h * factor), { kernel: 'nearest' })
+    .png()
+    .toBuffer();
+  return sharp(s).resize(w, h, { kernel: 'nearest' }).png().toBuffer();
+}
+
 /** Options of a simulated phone photo of a screen. */
 export interface PhotoAttackOptions {
   /** Corner displacement as a fraction of the size (perspective strength), default 0.08. */

@@ -44,28 +44,30 @@ export function estimateLattices(
   maxCandidates = 3,
 ): LatticeCandidate[] {
   const side = Math.min(r.width, r.height);
-  let n = 512;
-  while (n > 128 && n > side) n >>= 1;
-  if (n < 256 || n > side) return [];
-  const bx = Math.min(2, Math.floor(r.width / n));
-  const by = Math.min(2, Math.floor(r.height / n));
+  // FFT size n; blocks of m <= n image pixels, zero-padded when the image is small.
+  const n = 512;
+  const m = Math.min(n, side);
+  if (m < 192) return [];
+  const bx = Math.min(2, Math.floor(r.width / m));
+  const by = Math.min(2, Math.floor(r.height / m));
   const power = new Float64Array(n * n);
   const re = new Float64Array(n * n);
   const im = new Float64Array(n * n);
   for (let j = 0; j < by; j++)
     for (let i = 0; i < bx; i++) {
-      const x0 = Math.floor((r.width - bx * n) / 2) + i * n;
-      const y0 = Math.floor((r.height - by * n) / 2) + j * n;
+      const x0 = Math.floor((r.width - bx * m) / 2) + i * m;
+      const y0 = Math.floor((r.height - by * m) / 2) + j * m;
       let mean = 0;
-      for (let y = 0; y < n; y++)
-        for (let x = 0; x < n; x++) mean += r.data[(y0 + y) * r.width + x0 + x]!;
-      mean /= n * n;
+      for (let y = 0; y < m; y++)
+        for (let x = 0; x < m; x++) mean += r.data[(y0 + y) * r.width + x0 + x]!;
+      mean /= m * m;
+      re.fill(0);
       im.fill(0);
-      for (let y = 0; y < n; y++) {
+      for (let y = 0; y < m; y++) {
         // Separable raised-cosine edge taper: the cyclic wrap of the block must not add a lattice.
-        const wy = taper(y, n);
-        for (let x = 0; x < n; x++)
-          re[y * n + x] = (r.data[(y0 + y) * r.width + x0 + x]! - mean) * wy * taper(x, n);
+        const wy = taper(y, m);
+        for (let x = 0; x < m; x++)
+          re[y * n + x] = (r.data[(y0 + y) * r.width + x0 + x]! - mean) * wy * taper(x, m);
       }
       fft2(re, im, n);
       for (let k = 0; k < power.length; k++) power[k]! += re[k]! * re[k]! + im[k]! * im[k]!;
@@ -81,7 +83,7 @@ export function estimateLattices(
   const ac = re;
   const at = (x: number, y: number): number => ac[((y + n) % n) * n + ((x + n) % n)]!;
   const rMin = period * minScale;
-  const rMax = Math.min(period * maxScale, n / 2 - 6);
+  const rMax = Math.min(period * maxScale, n / 2 - 6, m * 0.6);
   // Background level: mean and deviation of the autocorrelation over the search annulus.
   let s = 0;
   let s2 = 0;
@@ -110,7 +112,7 @@ export function estimateLattices(
   const mean = s / cnt;
   const sd = Math.sqrt(Math.max(1e-12, s2 / cnt - mean * mean));
   peaks.sort((p, q) => q.v - p.v);
-  const top = peaks.slice(0, 10).map((p) => refinePeak(at, p, mean, sd));
+  const top = peaks.slice(0, 16).map((p) => refinePeak(at, p, mean, sd));
   const cands: LatticeCandidate[] = [];
   for (let i = 0; i < top.length; i++)
     for (let j = i + 1; j < top.length; j++) {
@@ -129,8 +131,51 @@ export function estimateLattices(
       if (a === b) continue;
       cands.push({ ax: a.x, ay: a.y, bx: b.x, by: b.y, strength: p.v + q.v });
     }
+  // A square tile under rotation and uniform scale: the second vector is the first turned by 90
+  // degrees. Host periodicity (text rows) can hide one of the two peaks, so each strong peak also
+  // proposes its own square lattice (scored with the autocorrelation next to the predicted partner).
+  for (const p of top.slice(0, 6)) {
+    const q = localMax(at, -p.y, p.x, 1);
+    const vq = (at(q.x, q.y) - mean) / sd;
+    const refined = { x: -p.y, y: p.x, v: vq };
+    const vs = [
+      p,
+      refined,
+      { ...p, x: -p.x, y: -p.y },
+      { ...refined, x: -refined.x, y: -refined.y },
+    ];
+    const a = vs.reduce((m, v) => (v.x > m.x ? v : m));
+    const b = vs.reduce((m, v) => (v.y > m.y ? v : m));
+    if (a === b) continue;
+    if (
+      cands.some((c) => Math.hypot(c.ax - a.x, c.ay - a.y) + Math.hypot(c.bx - b.x, c.by - b.y) < 3)
+    )
+      continue;
+    cands.push({ ax: a.x, ay: a.y, bx: b.x, by: b.y, strength: p.v + vq });
+  }
   cands.sort((p, q) => q.strength - p.strength);
   return cands.slice(0, maxCandidates);
+}
+
+function localMax(
+  at: (x: number, y: number) => number,
+  x0: number,
+  y0: number,
+  radius: number,
+): { x: number; y: number } {
+  const cx = Math.round(x0);
+  const cy = Math.round(y0);
+  let best = { x: cx, y: cy };
+  let bv = -Infinity;
+  for (let y = cy - radius; y <= cy + radius; y++)
+    for (let x = cx - radius; x <= cx + radius; x++) {
+      const v = at(x, y);
+      if (v > bv) {
+        bv = v;
+        best = { x, y };
+      }
+    }
+  return best;
 }
 
 function taper(i: number, n: number): number {

@@ -12,6 +12,7 @@ import {
   decodePixels,
   renderSyntheticPhoto,
   renderSyntheticRadiograph,
+  renderSyntheticScreen,
 } from './index.ts';
 
 const key = Buffer.alloc(32, 9);
@@ -58,6 +59,18 @@ describe('invisible image watermark', () => {
     expect(m.format).toBe('jpeg');
     expect((await sharp(m.output).metadata()).format).toBe('jpeg');
     expect((await decodeImage(key, m.output)).token?.entryRef).toBe(77_000_123);
+  });
+
+  it('with headroom, survives brightening of a mostly-white screenshot', async () => {
+    const screen = await renderSyntheticScreen(1280, 800);
+    const bright = async (headroom: boolean): Promise<number | undefined> => {
+      const m = await markImage(key, token, screen, { headroom });
+      expect(m.psnr).toBeGreaterThanOrEqual(40);
+      return (await decodeImage(key, await attackLinear(m.output, 1.1, 0))).token?.entryRef;
+    };
+    expect(await bright(true)).toBe(77_000_123);
+    // By default the white background clips to 255 and takes the mark with it.
+    expect(await bright(false)).toBeUndefined();
   });
 
   it('marks 16-bit raw grey pixels relative to their used range', () => {

@@ -78,6 +78,8 @@ export {
   attackBlur,
   attackNoise,
   attackRotate,
+  attackPerspective,
+  attackAliasing,
   attackPhotoOfScreen,
   type PhotoAttackOptions,
 } from './attacks.ts';

@@ -139,7 +139,18 @@ function payloadBits(layout: Layout, token: DisclosureToken): Uint8Array {
 export interface EmbedOptions {
   /** Target peak signal-to-noise ratio in dB of the marked luminance (default 41.5). */
   psnr?: number;
+  /**
+   * Weaken the mark on near-white and near-black pixels (which clip under brightening or contrast
+   * changes) in favour of mid-tones, at the same PSNR (default false). On mostly-white screenshots
+   * this lets the mark survive a x1.1 brightening, but it concentrates the mark in text strokes,
+   * which makes it fragile to rotation and JPEG q30 there (see BENCHMARKS.md): opt-in for now.
+   */
+  headroom?: boolean;
 }
+
+/** Luminance distance from 0 or 255 below which the mark is weakened, and the weakest factor. */
+const HEADROOM = 28;
+const HEADROOM_FLOOR = 0.15;
 
 /**
  * Computes the watermark delta for a luminance plane (0..255 scale): the values to add to the
@@ -172,9 +183,16 @@ export function computeWatermarkDelta(
     sum += sd;
   }
   const avg = sum / mask.length + 1e-6;
+  const headroom = options.headroom === true;
   let energy = 0;
   for (let i = 0; i < mask.length; i++) {
-    const m = Math.min(1.6, Math.max(0.5, (mask[i]! + 2) / (avg + 2)));
+    let m = Math.min(1.6, Math.max(0.5, (mask[i]! + 2) / (avg + 2)));
+    if (headroom) {
+      // Near white or black, part of the mark clips at once and the rest clips under a mild
+      // brightening or contrast change: move that energy to the tones that keep it.
+      const v = luma.data[i]!;
+      m *= Math.min(1, Math.max(HEADROOM_FLOOR, Math.min(255 - v, v) / HEADROOM));
+    }
     mask[i] = m;
     energy += m * m;
   }
@@ -242,7 +260,10 @@ function latticeResidual(p: Plane): Plane {
   const step = Math.max(1, Math.floor(n / 50000));
   let cnt = 0;
   for (let i = 0; i < n; i += step) {
-    hist[Math.min(255, Math.floor(Math.abs(p.data[i]! - blur.data[i]!) * 8))]!++;
+    // Flat areas (saturated white, empty background) carry neither mark nor host: not counted.
+    const a = Math.abs(p.data[i]! - blur.data[i]!);
+    if (a < 0.25) continue;
+    hist[Math.min(255, Math.floor(a * 8))]!++;
     cnt++;
   }
   let median = 0;
@@ -560,7 +581,7 @@ const BLOCK_STRIDE = TILE_PX;
 /** Smallest block synchronisation score accepted as a registration point. */
 const BLOCK_MIN_SCORE = 5;
 /** Lattice candidates tried, and registration rounds per candidate. */
-const LATTICE_CANDIDATES = 3;
+const LATTICE_CANDIDATES = 6;
 const REGISTRATION_ROUNDS = 3;
 
 function tryFold(
@@ -657,7 +678,8 @@ function decodeGeometric(key: WatermarkKey, layout: Layout, luma: Plane): PlaneD
       const frame = markedFrame(h, luma.width, luma.height, maxPixels);
       if (!frame) break;
       const plane = warpPlane(r, h, frame.u0, frame.v0, frame.w, frame.h);
-      const res = tryFold(key, layout, foldAndSync(layout, plane), scale);
+      const ff = foldAndSync(layout, plane);
+      const res = tryFold(key, layout, ff, scale);
       if (res) return res;
       const pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height);
       if (pts.length < 3) break;
