@@ -48,7 +48,8 @@ export interface StaffDepartment {
   periodEnd: Date | null;
 }
 
-const TERMINAL = new Set([
+/** Statuses after which a relationship is no longer current. */
+export const TERMINAL = new Set([
   'finished',
   'completed',
   'cancelled',
@@ -59,13 +60,17 @@ const TERMINAL = new Set([
   'stopped',
   'ended',
 ]);
-const INPATIENT_CLASSES = ['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'inpatient'];
-const ADMITTED_STATUSES = ['arrived', 'triaged', 'in-progress', 'onleave'];
+/** Encounter classes of an admission. */
+export const INPATIENT_CLASSES = ['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'inpatient'];
+/** Encounter statuses of a patient who is in the ward now. */
+export const ADMITTED_STATUSES = ['arrived', 'triaged', 'in-progress', 'onleave'];
 
-const toDate = (v: Date | string | null): Date | null =>
+/** A database time as a Date (drivers answer Date or text). */
+export const toDate = (v: Date | string | null): Date | null =>
   v === null ? null : v instanceof Date ? v : new Date(v);
 
-function covers(start: Date | null, end: Date | null, at: Date): boolean {
+/** Whether [start, end] (open ends allowed) covers `at`. */
+export function covers(start: Date | null, end: Date | null, at: Date): boolean {
   return (start === null || start <= at) && (end === null || end >= at);
 }
 
@@ -110,7 +115,8 @@ export async function getStaffDepartments(
     }));
 }
 
-function personalKind(
+/** The relationship a staff member's own link of `kind` stands for. */
+export function personalKind(
   kind: string,
   resourceType: string,
   category: string | null,
@@ -139,7 +145,8 @@ function personalKind(
   }
 }
 
-function departmentKind(
+/** The relationship a department's link of `kind` stands for. */
+export function departmentKind(
   kind: string,
   resourceType: string,
   category: string | null,

@@ -4,14 +4,24 @@
  *   (personally or through their departments) together, no decryption;
  * - `readDisclosedSections`: exactly the planned resources, each decrypting only the field
  *   classes its resource type was allowed.
- * The care-graph mapping is the one of `getCareRelationshipsWithEncounters` (a test compares
+ * The care-graph mapping is shared with `getCareRelationshipsWithEncounters` (a test compares
  * them for every staff member and patient of the access fixture).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { openField, type DataKey } from '../crypto/index.ts';
 import { CustosError, ErrorCode } from '../errors/index.ts';
 import { unframeSections } from './body.ts';
-import type { CareRelationship, CareRelationshipKind } from './care-graph.ts';
+import {
+  ADMITTED_STATUSES,
+  covers,
+  departmentKind,
+  INPATIENT_CLASSES,
+  personalKind,
+  TERMINAL,
+  toDate,
+  type CareRelationship,
+  type CareRelationshipKind,
+} from './care-graph.ts';
 import type { FhirResource } from './fhir-model.ts';
 import type { VaultTables } from './schema.ts';
 import { dataKeysById, type Vault } from './vault.ts';
@@ -36,76 +46,6 @@ export interface DisclosureFacts {
   rows: ClearResource[];
   /** The staff member's care relationships with the patient, as `getCareRelationships` gives. */
   relationships: CareRelationship[];
-}
-
-const TERMINAL = new Set([
-  'finished',
-  'completed',
-  'cancelled',
-  'entered-in-error',
-  'revoked',
-  'inactive',
-  'noshow',
-  'stopped',
-  'ended',
-]);
-const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'inpatient']);
-const ADMITTED_STATUSES = new Set(['arrived', 'triaged', 'in-progress', 'onleave']);
-
-const toDate = (v: Date | string | null): Date | null =>
-  v === null ? null : v instanceof Date ? v : new Date(v);
-
-function covers(start: Date | null, end: Date | null, at: Date): boolean {
-  return (start === null || start <= at) && (end === null || end >= at);
-}
-
-function personalKind(
-  kind: string,
-  resourceType: string,
-  category: string | null,
-): CareRelationshipKind | undefined {
-  switch (kind) {
-    case 'encounter-participant':
-      return 'encounter-participant';
-    case 'care-team-member':
-      return 'care-team-member';
-    case 'appointment-participant':
-      return 'appointment';
-    case 'requester':
-      if (resourceType === 'ServiceRequest')
-        return category === 'referral' ? 'referral' : 'order-requester';
-      return 'order-requester';
-    case 'performer':
-      if (resourceType === 'ServiceRequest')
-        return category === 'referral' ? 'referral' : 'order-performer';
-      return 'performer';
-    case 'author':
-      return 'author';
-    case 'general-practitioner':
-      return 'general-practitioner';
-    default:
-      return undefined;
-  }
-}
-
-function departmentKind(
-  kind: string,
-  resourceType: string,
-  category: string | null,
-): CareRelationshipKind | undefined {
-  switch (kind) {
-    case 'service-provider':
-      return 'department-encounter';
-    case 'care-team-member':
-      return 'department-care-team';
-    case 'performer':
-    case 'requester':
-      return resourceType === 'ServiceRequest' && category === 'referral'
-        ? 'referral'
-        : 'department-order';
-    default:
-      return undefined;
-  }
 }
 
 // Clear rows (src 0) and the staff member's links (src 1) in one statement. A link's resource is
@@ -216,9 +156,9 @@ export async function readDisclosureFacts(
       e.organizationId !== null &&
       depts.has(e.organizationId) &&
       e.category !== null &&
-      INPATIENT_CLASSES.has(e.category) &&
+      INPATIENT_CLASSES.includes(e.category) &&
       e.status !== null &&
-      ADMITTED_STATUSES.has(e.status) &&
+      ADMITTED_STATUSES.includes(e.status) &&
       covers(e.periodStart, e.periodEnd, at)
     )
       relationships.push({
