@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../src/api/index.ts';
+import { currentTotp } from '../src/identity/index.ts';
 import { createTestRuntime, type Runtime } from '../src/runtime/index.ts';
 
 /** The browser the tests drive. */
@@ -115,4 +116,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Completes the first sign-in's TOTP enrolment from the secret the page shows. */
+export async function enrolTotp(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
+  const secret = (await page.getByTestId('totp-secret').innerText()).trim();
+  await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
+  await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+}
+
+/** Signs in on the console (an officer or administrator, who enrols TOTP at the first sign-in). */
+export async function signInEnrolling(
+  page: Page,
+  base: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
+  await enrolTotp(page);
 }

@@ -6,11 +6,11 @@
  * timeline — then the same view in zh-CN. Screenshots go to test-results/console/incident-*.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../src/identity/index.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  signInEnrolling,
   screenshot,
   skipReason,
   startService,
@@ -67,15 +67,7 @@ describe.skipIf(!hasChromium)('breach response in chromium', () => {
   it('opens, scopes and contains an incident, generates the notices and shows the timeline', async () => {
     expect(await physicianReads()).toBe(200);
     const { page } = browser;
-    await page.goto(`${svc.base}/`);
-    await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
-    await page.locator('input[name=username]').fill('po-1');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await signInEnrolling(page, svc.base, 'po-1', PASSWORD);
 
     await page.getByRole('link', { name: 'Incidents' }).click();
     await page.getByRole('heading', { name: 'Incidents', level: 2 }).waitFor();

@@ -9,13 +9,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { currentTotp } from '../src/identity/index.ts';
 import { getCase, listCases, type MonitorTables } from '../src/monitor/index.ts';
 import { seedDemoHospital } from '../src/seed/load.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  signInEnrolling,
   screenshot,
   skipReason,
   startService,
@@ -67,15 +67,7 @@ describe.skipIf(!hasChromium)('privacy monitor in chromium', () => {
     const { page } = browser;
     const db = svc.rt.store.db as Kysely<MonitorTables>;
     const tenant = svc.rt.config.tenant;
-    await page.goto(`${svc.base}/`);
-    await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
-    await page.locator('input[name=username]').fill('po-1');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await signInEnrolling(page, svc.base, 'po-1', PASSWORD);
 
     // Before any run the dashboard says so instead of drawing empty charts.
     const dash = page.getByTestId('monitor-dashboard');

@@ -8,11 +8,11 @@
  * Screenshots go to test-results/console/ (records-*.png).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../src/identity/index.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  enrolTotp,
   screenshot,
   skipReason,
   startService,
@@ -174,10 +174,7 @@ describe.skipIf(!hasChromium)('clinician viewer and privacy officer in chromium'
   it('the privacy officer approves the break-the-glass access, searches the ledger and explains a decision', async () => {
     const { page } = browser;
     await signIn('po-1');
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await enrolTotp(page);
     await page.getByRole('link', { name: 'Break-the-glass reviews' }).click();
 
     const table = page.getByTestId('reviews');

@@ -7,12 +7,12 @@
  * test-results/console/retention-*.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../src/identity/index.ts';
 import { readPatientRecord, writeResources, type FhirResource } from '../src/vault/index.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  signInEnrolling,
   screenshot,
   skipReason,
   startService,
@@ -67,15 +67,7 @@ describe.skipIf(!hasChromium)('retention and destruction in chromium', () => {
     const { rt } = svc;
     const tenant = rt.config.tenant;
     const { page } = browser;
-    await page.goto(`${svc.base}/`);
-    await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
-    await page.locator('input[name=username]').fill('po-1');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await signInEnrolling(page, svc.base, 'po-1', PASSWORD);
 
     await page.getByRole('link', { name: 'Retention' }).click();
     await page.getByRole('heading', { name: 'Retention', level: 2 }).waitFor();

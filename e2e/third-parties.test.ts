@@ -8,12 +8,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { currentTotp } from '../src/identity/index.ts';
 import { queryEntries, type LedgerTables } from '../src/ledger/index.ts';
 import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  signInEnrolling,
   screenshot,
   skipReason,
   startService,
@@ -144,15 +144,7 @@ describe.skipIf(!hasChromium)('third parties and dual control in chromium', () =
     });
 
     const { page } = browser;
-    await page.goto(`${svc.base}/`);
-    await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
-    await page.locator('input[name=username]').fill('po-1');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await signInEnrolling(page, svc.base, 'po-1', PASSWORD);
 
     await page.getByRole('link', { name: 'Third parties' }).click();
     await page.getByRole('heading', { name: 'Third parties', level: 2 }).waitFor();

@@ -9,7 +9,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { queryEntries, type LedgerTables } from '../src/ledger/index.ts';
-import { currentTotp } from '../src/identity/index.ts';
 import {
   fingerprintText,
   markImage,
@@ -20,6 +19,7 @@ import {
   ensureConsoleBuilt,
   hasChromium,
   launchBrowser,
+  signInEnrolling,
   screenshot,
   skipReason,
   startService,
@@ -93,15 +93,7 @@ describe.skipIf(!hasChromium)('leak tracing in chromium', () => {
     expect(leaked).not.toBe(NOTE);
 
     const { page } = browser;
-    await page.goto(`${svc.base}/`);
-    await page.getByRole('heading', { name: /Sign in|登录/ }).waitFor();
-    await page.locator('input[name=username]').fill('po-1');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByRole('heading', { name: 'Enrol your authenticator app' }).waitFor();
-    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-    await page.locator('input[name=code]').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: 'Confirm enrolment' }).click();
+    await signInEnrolling(page, svc.base, 'po-1', PASSWORD);
 
     await page.getByRole('link', { name: 'Leak tracing' }).click();
     await page.getByRole('heading', { name: 'Leak tracing', level: 2 }).waitFor();
