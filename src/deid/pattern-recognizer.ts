@@ -9,6 +9,11 @@ export interface Pattern {
   regex: RegExp;
   score: number;
   why: string;
+  /**
+   * Optional cheap pre-test on the whole text (not global): when it fails the pattern cannot
+   * match and its scan is skipped, e.g. /@/ before an e-mail pattern.
+   */
+  requires?: RegExp;
 }
 
 /** Result of a validator: an explanation and optionally a new score, or `null` to drop the candidate. */
@@ -39,6 +44,7 @@ export function createPatternRecognizer(spec: PatternRecognizerSpec): Recognizer
       const out: Finding[] = [];
       const { text } = input;
       for (const p of spec.patterns) {
+        if (p.requires && !p.requires.test(text)) continue;
         p.regex.lastIndex = 0;
         let m: RegExpExecArray | null;
         while ((m = p.regex.exec(text)) !== null) {

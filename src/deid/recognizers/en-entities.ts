@@ -1583,16 +1583,16 @@ export function createEnLocationRecognizer(): Recognizer {
         if (
           st !== undefined &&
           !st.gapBreak &&
-          t.l.length >= 4 &&
-          /^\p{L}+$/u.test(t.w) &&
-          !is(t, F_CLIN) &&
-          !is(t, F_STATE) &&
-          !loadKnownWords().has(t.l) &&
           (is(st, F_STATE) ||
             (st.gapComma &&
               st.w.length === 2 &&
               TOWN_STATE_ABBR.has(st.l) &&
-              !/^[A-Za-z]/.test(text[st.end] ?? ' ')))
+              !/^[A-Za-z]/.test(text[st.end] ?? ' '))) &&
+          t.l.length >= 4 &&
+          !is(t, F_CLIN) &&
+          !is(t, F_STATE) &&
+          /^\p{L}+$/u.test(t.w) &&
+          !loadKnownWords().has(t.l)
         ) {
           push(out, t, st, EntityType.Location, 0.65, 'en-location', 'town before a state');
           i++;

@@ -287,6 +287,7 @@ const email = createPatternRecognizer({
       regex: re(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`),
       score: 0.95,
       why: 'e-mail address',
+      requires: /@/,
     },
   ],
 });
@@ -306,6 +307,7 @@ const ip = createPatternRecognizer({
       ),
       score: 0.7,
       why: 'IPv6 address',
+      requires: /[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:/,
     },
   ],
   context: ['ip', 'address', '地址', 'host'],
@@ -327,6 +329,7 @@ const url = createPatternRecognizer({
       ),
       score: 0.9,
       why: 'URL',
+      requires: /:\/\/|www\./i,
     },
     {
       regex: re(
@@ -334,6 +337,7 @@ const url = createPatternRecognizer({
       ),
       score: 0.6,
       why: 'domain name',
+      requires: /\.(?:com|org|net|edu|gov|info|biz|io|cn|hk|tw|uk|de|jp|fr|ru)(?![\w@-])/,
     },
   ],
 });
