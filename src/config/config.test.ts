@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCustosError } from '../errors/index.ts';
+import { DEMO_LIMITS } from '../demo/index.ts';
 import { loadConfig } from './index.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'custos-config-'));
@@ -121,5 +122,18 @@ describe('loadConfig', () => {
     );
     for (const bad of ['http://nats:4222', 'nats', 'nats://'])
       expect(settingOf({ CUSTOS_NATS_URL: bad })).toBe('CUSTOS_NATS_URL');
+  });
+
+  it('accepts only demo sizes the generator accepts, naming the setting otherwise', () => {
+    const at = (k: string, v: number) => settingOf({ [k]: String(v) });
+    for (const [k, lim] of [
+      ['CUSTOS_DEMO_PATIENTS', DEMO_LIMITS.patients],
+      ['CUSTOS_DEMO_STAFF', DEMO_LIMITS.staff],
+      ['CUSTOS_DEMO_DAYS', DEMO_LIMITS.days],
+    ] as const) {
+      expect(at(k, lim.min)).toBeUndefined();
+      expect(at(k, lim.min - 1)).toBe(k);
+      expect(at(k, lim.max + 1)).toBe(k);
+    }
   });
 });

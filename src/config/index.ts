@@ -160,8 +160,10 @@ export function loadConfig(env: Source = process.env, cwd: string = process.cwd(
     port,
     host,
     demo: get('demo') === undefined ? true : parseBoolean('CUSTOS_DEMO', get('demo')!),
-    demoPatients: optionalInt('CUSTOS_DEMO_PATIENTS', get('demoPatients'), 2000, 1, 1_000_000),
-    demoStaff: optionalInt('CUSTOS_DEMO_STAFF', get('demoStaff'), 200, 10, 100_000),
+    // Within the demo generator's limits (DEMO_LIMITS; a test keeps them in step), so a size it
+    // would refuse stops the start here, naming the setting, not later in the background.
+    demoPatients: optionalInt('CUSTOS_DEMO_PATIENTS', get('demoPatients'), 2000, 300, 1_000_000),
+    demoStaff: optionalInt('CUSTOS_DEMO_STAFF', get('demoStaff'), 200, 100, 50_000),
     demoDays: optionalInt('CUSTOS_DEMO_DAYS', get('demoDays'), 7, 1, 366),
     demoSeed: get('demoSeed') ?? 'custos-demo',
     tenant,

@@ -71,11 +71,12 @@ export function serveCommand(): Command {
               );
               startWorker();
             },
-            (e: unknown) =>
-              log.error(
-                { code: (e as { code?: string }).code ?? 'CUSTOS_INTERNAL' },
-                'demo generation failed',
-              ),
+            (e: unknown) => {
+              const code = (e as { code?: string }).code ?? 'CUSTOS_INTERNAL';
+              log.error({ code }, 'demo generation failed');
+              // Error messages never carry personal data; the operator needs to know what to fix.
+              out(`Demo generation failed: ${code}: ${(e as Error)?.message ?? String(e)}`);
+            },
           );
         } else startWorker();
         if (await runtime.identity.needsSetup(config.tenant)) {
