@@ -132,6 +132,16 @@ describe.skipIf(!hasChromium)('privacy monitor in chromium', () => {
     expect(after.case.resolvedBy).toBe('po-1');
     await screenshot(page, 'monitor-03-case-resolved');
 
+    // The case turns out to be a leak: it becomes a breach incident naming the same person, over
+    // the case's days, ready to be scoped.
+    await view.getByRole('button', { name: 'Open an incident' }).click();
+    const incident = page.getByTestId('incident');
+    await incident.waitFor();
+    const facts = await incident.innerText();
+    expect(facts).toContain(`Staff ${actor}`);
+    expect(facts).toContain(caseId);
+    expect(page.url()).toMatch(/\/officer\/incidents\?id=/);
+
     // The sanctioned staff member's privacy record, on its own page.
     await page.getByRole('link', { name: 'Privacy records' }).click();
     await page.locator('input[name=staffId]').fill(actor);
