@@ -24,6 +24,7 @@ import {
 import { api } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { useSubmission } from '../components/forms.ts';
+import { hasRole, useMe } from '../session.tsx';
 
 /** An export waiting for its second approver (GET /api/governance/exports/pending). */
 interface PendingExport {
@@ -132,6 +133,8 @@ export function ThirdPartiesPage() {
 
 function PendingExports({ onDecide }: { onDecide: (d: Decision) => void }) {
   const { t } = useTranslation();
+  // The second approver is a privacy officer (administrators see the queue but do not decide).
+  const approver = hasRole(useMe().data, ['privacy-officer']);
   const q = useQuery({
     queryKey: ['governance', 'exports'],
     queryFn: () => api<{ items: PendingExport[] }>('GET', '/api/governance/exports/pending'),
@@ -204,19 +207,21 @@ function PendingExports({ onDecide }: { onDecide: (d: Decision) => void }) {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button size="xs" color="green" onClick={() => decide(e, 'approve')}>
-                      {t('thirdParties.exports.approve')}
-                    </Button>
-                    <Button
-                      size="xs"
-                      color="red"
-                      variant="light"
-                      onClick={() => decide(e, 'reject')}
-                    >
-                      {t('thirdParties.exports.reject')}
-                    </Button>
-                  </Group>
+                  {approver && (
+                    <Group gap="xs" wrap="nowrap">
+                      <Button size="xs" color="green" onClick={() => decide(e, 'approve')}>
+                        {t('thirdParties.exports.approve')}
+                      </Button>
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="light"
+                        onClick={() => decide(e, 'reject')}
+                      >
+                        {t('thirdParties.exports.reject')}
+                      </Button>
+                    </Group>
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -229,6 +234,7 @@ function PendingExports({ onDecide }: { onDecide: (d: Decision) => void }) {
 
 function Windows() {
   const { t } = useTranslation();
+  const approver = hasRole(useMe().data, ['privacy-officer']);
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: ['governance', 'windows'],
@@ -275,7 +281,7 @@ function Windows() {
                 <Table.Td>{w.reason}</Table.Td>
                 <Table.Td>{t(`thirdParties.windows.statuses.${w.status}`, w.status)}</Table.Td>
                 <Table.Td>
-                  {w.status === 'requested' && (
+                  {w.status === 'requested' && approver && (
                     <Group gap="xs" wrap="nowrap">
                       <Button
                         size="xs"
