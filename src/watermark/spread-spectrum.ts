@@ -141,16 +141,17 @@ export interface EmbedOptions {
   psnr?: number;
   /**
    * Weaken the mark on near-white and near-black pixels (which clip under brightening or contrast
-   * changes) in favour of mid-tones, at the same PSNR (default false). On mostly-white screenshots
-   * this lets the mark survive a x1.1 brightening, but it concentrates the mark in text strokes,
-   * which makes it fragile to rotation and JPEG q30 there (see BENCHMARKS.md): opt-in for now.
+   * changes) to half strength in favour of mid-tones, at the same PSNR (default false). On
+   * mostly-white screenshots the mark then survives a x1.1 brightening, but JPEG q30 and
+   * perspective + JPEG do worse there (BENCHMARKS.md), so it is opt-in. (Weakening them further
+   * leaves too little mark for rotated and cropped screenshots.)
    */
   headroom?: boolean;
 }
 
 /** Luminance distance from 0 or 255 below which the mark is weakened, and the weakest factor. */
 const HEADROOM = 28;
-const HEADROOM_FLOOR = 0.15;
+const HEADROOM_FLOOR = 0.5;
 
 /**
  * Computes the watermark delta for a luminance plane (0..255 scale): the values to add to the
