@@ -38,7 +38,10 @@ export function importRosterCommand(): Command {
           throw new CustosError(ErrorCode.InputInvalid, `no such file: ${file}`);
         }
         if (size > MAX_BYTES)
-          throw new CustosError(ErrorCode.InputInvalid, `the roster is larger than 64 MiB: ${file}`);
+          throw new CustosError(
+            ErrorCode.InputInvalid,
+            `the roster is larger than 64 MiB: ${file}`,
+          );
         const shifts = parseRosterCsv(readFileSync(file, 'utf8'));
         const rt = await createRuntime(config, {
           log: createLogger({ logLevel: 'error' }),
