@@ -27,6 +27,7 @@ import {
 } from '@mantine/core';
 import { api, qs } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
+import { when } from '../components/format.ts';
 import { useSubmission } from '../components/forms.ts';
 import { Field } from '../components/field.tsx';
 import { navigate, useSearch } from '../router.tsx';
@@ -78,7 +79,6 @@ interface IncidentDetail {
   notifications: { generated: number; delivered: number; patientsNotified: number };
 }
 
-const when = (s: string | null | undefined) => (s ? new Date(s).toLocaleString() : '—');
 const SEVERITY_COLOR = { low: 'gray', medium: 'yellow', high: 'orange', critical: 'red' };
 
 /** The incident list with the selected incident below it (`?id=` selects one). */

@@ -19,10 +19,10 @@ import {
 } from '@mantine/core';
 import { api, qs, type Grant } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
+import { when } from '../components/format.ts';
 import { useSubmission } from '../components/forms.ts';
 
 const STATUSES = ['pending', 'approved', 'flagged'] as const;
-const when = (s: string | null) => (s ? new Date(s).toLocaleString() : '—');
 
 /** The review queue. */
 export function ReviewsPage() {

@@ -23,6 +23,7 @@ import {
 } from '@mantine/core';
 import { api } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
+import { when } from '../components/format.ts';
 import { useSubmission } from '../components/forms.ts';
 import { hasRole, useMe } from '../session.tsx';
 
@@ -89,7 +90,6 @@ interface SecurityReport {
   }[];
 }
 
-const when = (s: string | null | undefined) => (s ? new Date(s).toLocaleString() : '—');
 const SEVERITY_COLOR = { critical: 'red', warning: 'yellow', info: 'gray' } as const;
 
 /** A decision that needs a written reason (approve/reject an export, revoke a client). */
