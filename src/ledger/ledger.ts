@@ -17,7 +17,7 @@ import {
 import { signTreeHeadWith, type TreeHead } from './heads.ts';
 import { CompactRange } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
-import { ensurePartition } from './partitions.ts';
+import { ensurePartition, partitionName } from './partitions.ts';
 import type { Signer } from './signer.ts';
 import type { AppendedEntry, LedgerEntryInput } from './types.ts';
 
@@ -81,19 +81,32 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
   const signerOf = async (tenant: string): Promise<Signer | undefined> =>
     (opts.signerFor ? await opts.signerFor(tenant) : undefined) ?? opts.signer;
 
+  // The chain state each tenant's last commit left, so the next append can be one statement.
+  const known = new Map<string, ChainState>();
+
+  const commit = async (tenant: string, entries: NormalisedEntry[]): Promise<AppendedEntry[]> => {
+    const recordedAt = new Date(clock().getTime());
+    await ensurePartition(db, recordedAt);
+    const signer = await signerOf(tenant);
+    const chain = known.get(tenant);
+    known.delete(tenant); // until this commit is known to have landed
+    const fast = chain
+      ? await appendOnKnownHead(db, tenant, entries, chain, recordedAt, !!signer, headEvery)
+      : null;
+    const plan = fast ?? (await appendLocked(db, tenant, entries, recordedAt, signer, headEvery));
+    known.set(tenant, plan.state);
+    return plan.results;
+  };
+
   const run = async (tenant: string, q: Queue): Promise<void> => {
     // Let appends issued in the same tick join the first batch.
     await Promise.resolve();
     while (q.items.length > 0) {
       const batch = q.items.splice(0, maxBatch);
       try {
-        const results = await commitBatch(
-          db,
+        const results = await commit(
           tenant,
           batch.map((p) => p.entry),
-          clock,
-          await signerOf(tenant),
-          headEvery,
         );
         batch.forEach((p, i) => p.resolve(results[i] as AppendedEntry));
       } catch (e) {
@@ -143,7 +156,14 @@ export function createLedger(db: Kysely<LedgerTables>, opts: LedgerOptions = {})
         const chain = await lockChain(trx, tenant);
         if (chain.size <= chain.head_size) return null;
         const range = CompactRange.from(chain.size, chain.frontier);
-        return writeHead(trx, tenant, signer, chain.size, range.root(), clock());
+        return writeHead(
+          trx,
+          tenant,
+          signer,
+          chain.size,
+          range.root(),
+          later(later(clock(), chain.last_recorded_at), chain.head_at),
+        );
       });
     } catch (e) {
       if (isCustosError(e)) throw e;
@@ -192,6 +212,7 @@ async function lockChain(trx: Transaction<LedgerTables>, tenant: string): Promis
       base_seq: 0,
       base_hash: GENESIS_HASH,
       base_frontier: Buffer.alloc(0),
+      last_recorded_at: null,
     })
     .onConflict((oc) => oc.column('tenant_id').doNothing())
     .execute();
@@ -202,6 +223,12 @@ async function lockChain(trx: Transaction<LedgerTables>, tenant: string): Promis
     .forUpdate()
     .executeTakeFirstOrThrow();
 }
+
+/** The later of two times (entries are recorded in non-decreasing time along the chain). */
+const later = (a: Date, b: Date | string | null | undefined): Date => {
+  const t = b == null ? NaN : new Date(b).getTime();
+  return t > a.getTime() ? new Date(t) : a;
+};
 
 async function writeHead(
   trx: Transaction<LedgerTables>,
@@ -245,18 +272,194 @@ async function writeHead(
   return head;
 }
 
-async function commitBatch(
+/** The tenant's chain as this process last wrote or read it. */
+interface ChainState {
+  size: number;
+  lastHash: Buffer;
+  frontier: Buffer;
+  headSize: number;
+  /** recorded_at of the last entry (null for an empty chain). */
+  lastRecordedAt: Date | null;
+}
+
+/** A batch chained onto a known chain state, ready to write. */
+interface PlannedBatch {
+  results: AppendedEntry[];
+  rows: EncodableEntry[];
+  hashes: Buffer[];
+  nodes: Array<{ level: number; idx: number; hash: Buffer }>;
+  importKeys: Array<{ system: string; key: string; seq: number }>;
+  state: ChainState;
+}
+
+/** Chains `batch` onto `chain`: sequence numbers, previous hashes, entry hashes, Merkle nodes. */
+function planBatch(
+  tenant: string,
+  batch: readonly NormalisedEntry[],
+  chain: ChainState,
+  recordedAt: Date,
+  existing: Map<string, number>,
+): PlannedBatch {
+  const range = CompactRange.from(chain.size, chain.frontier);
+  let prev = chain.lastHash;
+  let size = chain.size;
+  const plan: PlannedBatch = {
+    results: [],
+    rows: [],
+    hashes: [],
+    nodes: [],
+    importKeys: [],
+    state: chain,
+  };
+  for (const e of batch) {
+    if (e.sourceKey !== null) {
+      const k = `${e.sourceSystem}\u0000${e.sourceKey}`;
+      const seen = existing.get(k);
+      if (seen !== undefined) {
+        plan.results.push({
+          tenant,
+          seq: seen,
+          recordedAt,
+          entryHash: Buffer.alloc(0),
+          duplicate: true,
+        });
+        continue;
+      }
+      existing.set(k, size + 1);
+      plan.importKeys.push({ system: e.sourceSystem as string, key: e.sourceKey, seq: size + 1 });
+    }
+    size++;
+    const { occurredAt, ...rest } = e;
+    const full: EncodableEntry = {
+      ...rest,
+      tenant,
+      seq: size,
+      recordedAt,
+      occurredAt: occurredAt ?? recordedAt,
+      prevHash: prev,
+    };
+    const h = hashEntry(full);
+    range.append(h, (level, idx, hash) => {
+      if (level >= NODE_LEVEL) plan.nodes.push({ level, idx, hash });
+    });
+    plan.rows.push(full);
+    plan.hashes.push(h);
+    plan.results.push({ tenant, seq: size, recordedAt, entryHash: h, duplicate: false });
+    prev = h;
+  }
+  plan.state = {
+    size,
+    lastHash: prev,
+    frontier: range.toBuffer(),
+    headSize: chain.headSize,
+    lastRecordedAt: size > chain.size ? recordedAt : chain.lastRecordedAt,
+  };
+  return plan;
+}
+
+/**
+ * `select` of ledger_entry rows from one array parameter per column (… from unnest): a statement's
+ * size stays constant however many rows it carries, where a multi-row values list costs the
+ * database most of a bulk write in parsing and parameter handling. recorded_at and the tenant are
+ * the same for the whole batch.
+ */
+function entryRows(
+  tenant: string,
+  recordedAt: Date,
+  rows: readonly EncodableEntry[],
+  hashes: readonly Buffer[],
+) {
+  const col = <T>(f: (r: EncodableEntry, j: number) => T): T[] => rows.map(f);
+  return sql`select ${tenant}::text, u.seq, ${recordedAt.toISOString()}::timestamptz, u.occurred_at,
+      u.kind, u.actor_type, u.actor_id, u.department, u.patient_id, u.fields::jsonb,
+      u.categories::jsonb, u.purpose, u.decision, u.reasons::jsonb, u.action, u.workstation,
+      u.network_address, u.channel, u.watermark_token, u.source_system, u.source_key,
+      u.details, decode(u.prev_hash, 'base64'), decode(u.entry_hash, 'base64')
+    from unnest(
+      ${col((r) => String(r.seq))}::int8[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[],
+      ${col((r) => r.kind)}::text[], ${col((r) => r.actorType)}::text[],
+      ${col((r) => r.actorId)}::text[], ${col((r) => r.department)}::text[],
+      ${col((r) => r.patientId)}::text[], ${col((r) => JSON.stringify(r.fields))}::text[],
+      ${col((r) => JSON.stringify(r.categories))}::text[], ${col((r) => r.purpose)}::text[],
+      ${col((r) => r.decision)}::text[], ${col((r) => JSON.stringify(r.reasons))}::text[],
+      ${col((r) => r.action)}::text[], ${col((r) => r.workstation)}::text[],
+      ${col((r) => r.networkAddress)}::text[], ${col((r) => r.channel)}::text[],
+      ${col((r) => r.watermarkToken)}::text[], ${col((r) => r.sourceSystem)}::text[],
+      ${col((r) => r.sourceKey)}::text[], ${col((r) => r.details)}::text[],
+      ${col((r) => r.prevHash.toString('base64'))}::text[],
+      ${col((_, j) => (hashes[j] as Buffer).toString('base64'))}::text[]
+    ) as u(seq, occurred_at, kind, actor_type, actor_id, department, patient_id, fields,
+      categories, purpose, decision, reasons, action, workstation, network_address, channel,
+      watermark_token, source_system, source_key, details, prev_hash, entry_hash)`;
+}
+
+const ENTRY_COLUMNS = sql`(tenant_id, seq, recorded_at, occurred_at, kind,
+  actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
+  reasons, action, workstation, network_address, channel, watermark_token, source_system,
+  source_key, details, prev_hash, entry_hash)`;
+
+/**
+ * The common append in ONE autocommit statement, from the chain state this process last saw: the
+ * chain row moves from exactly that state to the new one, and the entries are inserted only if
+ * it did. Another appender (another process, another appender object) that extended the chain
+ * meanwhile makes the guarded update match nothing — PostgreSQL re-checks the guard on the row
+ * version a concurrent writer committed — so nothing is written and null sends the batch down
+ * the locking path with a fresh read. Batches that import keyed entries, complete a stored Merkle
+ * subtree or are due a signed head take the locking path too. Returns null when it wrote nothing.
+ */
+async function appendOnKnownHead(
+  db: Kysely<LedgerTables>,
+  tenant: string,
+  batch: readonly NormalisedEntry[],
+  chain: ChainState,
+  pickedAt: Date,
+  signing: boolean,
+  headEvery: number,
+): Promise<PlannedBatch | null> {
+  if (batch.some((e) => e.sourceKey !== null)) return null;
+  const recordedAt = later(pickedAt, chain.lastRecordedAt);
+  if (partitionName(recordedAt) !== partitionName(pickedAt)) return null;
+  const plan = planBatch(tenant, batch, chain, recordedAt, new Map());
+  if (plan.rows.length === 0 || plan.rows.length > 5000 || plan.nodes.length > 0) return null;
+  if (signing && plan.state.size - chain.headSize >= headEvery) return null;
+  const r = await sql<{ moved: number; inserted: number }>`with moved as (
+      update ledger_chain set size = ${String(plan.state.size)}::int8,
+        last_hash = ${plan.state.lastHash}, frontier = ${plan.state.frontier},
+        last_recorded_at = ${recordedAt.toISOString()}::timestamptz
+      where tenant_id = ${tenant} and size = ${String(chain.size)}::int8
+        and last_hash = ${chain.lastHash}
+      returning 1
+    ), inserted as (
+      insert into ledger_entry ${ENTRY_COLUMNS}
+      ${entryRows(tenant, recordedAt, plan.rows, plan.hashes)}
+      where exists (select 1 from moved)
+      returning 1
+    )
+    select (select count(*) from moved)::int as moved,
+      (select count(*) from inserted)::int as inserted`.execute(db);
+  const row = r.rows[0];
+  if (!row || Number(row.moved) !== 1) return null;
+  if (Number(row.inserted) !== plan.rows.length)
+    throw new CustosError(ErrorCode.LedgerUnavailable, 'the access ledger wrote a partial batch');
+  return plan;
+}
+
+/** The locking append: reads and locks the chain row, then writes entries, nodes and heads. */
+async function appendLocked(
   db: Kysely<LedgerTables>,
   tenant: string,
   batch: NormalisedEntry[],
-  clock: () => Date,
+  pickedAt: Date,
   signer: Signer | undefined,
   headEvery: number,
-): Promise<AppendedEntry[]> {
-  const recordedAt = new Date(clock().getTime());
-  await ensurePartition(db, recordedAt);
+): Promise<PlannedBatch> {
   return db.transaction().execute(async (trx) => {
     const chain = await lockChain(trx, tenant);
+    // Times never decrease along the chain, so every head is signed at or after the entries it
+    // covers even when another appender took its time before this one and committed after it.
+    const recordedAt = later(later(pickedAt, chain.last_recorded_at), chain.head_at);
+    if (partitionName(recordedAt) !== partitionName(pickedAt))
+      await ensurePartition(trx, recordedAt);
 
     // Imported entries already present (or repeated within this batch) are not appended again.
     const existing = new Map<string, number>();
@@ -280,85 +483,23 @@ async function commitBatch(
       }
     }
 
-    const range = CompactRange.from(chain.size, chain.frontier);
-    let prev = chain.last_hash;
-    let size = chain.size;
-    const results: AppendedEntry[] = [];
-    const rows: EncodableEntry[] = [];
-    const hashes: Buffer[] = [];
-    const nodes: Array<{ level: number; idx: number; hash: Buffer }> = [];
-    const importKeys: Array<{ system: string; key: string; seq: number }> = [];
-    for (const e of batch) {
-      if (e.sourceKey !== null) {
-        const k = `${e.sourceSystem}\u0000${e.sourceKey}`;
-        const seen = existing.get(k);
-        if (seen !== undefined) {
-          results.push({
-            tenant,
-            seq: seen,
-            recordedAt,
-            entryHash: Buffer.alloc(0),
-            duplicate: true,
-          });
-          continue;
-        }
-        existing.set(k, size + 1);
-        importKeys.push({ system: e.sourceSystem as string, key: e.sourceKey, seq: size + 1 });
-      }
-      size++;
-      const { occurredAt, ...rest } = e;
-      const full: EncodableEntry = {
-        ...rest,
-        tenant,
-        seq: size,
-        recordedAt,
-        occurredAt: occurredAt ?? recordedAt,
-        prevHash: prev,
-      };
-      const h = hashEntry(full);
-      range.append(h, (level, idx, hash) => {
-        if (level >= NODE_LEVEL) nodes.push({ level, idx, hash });
-      });
-      rows.push(full);
-      hashes.push(h);
-      results.push({ tenant, seq: size, recordedAt, entryHash: h, duplicate: false });
-      prev = h;
-    }
-    if (rows.length === 0) return results;
-
-    // One array parameter per column (insert … select from unnest): a statement's size stays
-    // constant however many rows it carries, where a multi-row values list costs the database most
-    // of a bulk write in parsing and parameter handling. recorded_at and the tenant are the same
-    // for the whole batch.
+    const start: ChainState = {
+      size: Number(chain.size),
+      lastHash: chain.last_hash,
+      frontier: chain.frontier,
+      headSize: Number(chain.head_size),
+      lastRecordedAt: chain.last_recorded_at === null ? null : new Date(chain.last_recorded_at),
+    };
+    const plan = planBatch(tenant, batch, start, recordedAt, existing);
+    if (plan.rows.length === 0) return plan;
+    const { rows, hashes, importKeys, nodes } = plan;
     for (let i = 0; i < rows.length; i += 5000) {
-      const chunk = rows.slice(i, i + 5000);
-      const col = <T>(f: (r: EncodableEntry, j: number) => T): T[] =>
-        chunk.map((r, j) => f(r, i + j));
-      await sql`insert into ledger_entry (tenant_id, seq, recorded_at, occurred_at, kind,
-          actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
-          reasons, action, workstation, network_address, channel, watermark_token, source_system,
-          source_key, details, prev_hash, entry_hash)
-        select ${tenant}::text, u.seq, ${recordedAt.toISOString()}::timestamptz, u.occurred_at,
-          u.kind, u.actor_type, u.actor_id, u.department, u.patient_id, u.fields::jsonb,
-          u.categories::jsonb, u.purpose, u.decision, u.reasons::jsonb, u.action, u.workstation,
-          u.network_address, u.channel, u.watermark_token, u.source_system, u.source_key,
-          u.details, decode(u.prev_hash, 'base64'), decode(u.entry_hash, 'base64')
-        from unnest(
-          ${col((r) => String(r.seq))}::int8[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[],
-          ${col((r) => r.kind)}::text[], ${col((r) => r.actorType)}::text[],
-          ${col((r) => r.actorId)}::text[], ${col((r) => r.department)}::text[],
-          ${col((r) => r.patientId)}::text[], ${col((r) => JSON.stringify(r.fields))}::text[],
-          ${col((r) => JSON.stringify(r.categories))}::text[], ${col((r) => r.purpose)}::text[],
-          ${col((r) => r.decision)}::text[], ${col((r) => JSON.stringify(r.reasons))}::text[],
-          ${col((r) => r.action)}::text[], ${col((r) => r.workstation)}::text[],
-          ${col((r) => r.networkAddress)}::text[], ${col((r) => r.channel)}::text[],
-          ${col((r) => r.watermarkToken)}::text[], ${col((r) => r.sourceSystem)}::text[],
-          ${col((r) => r.sourceKey)}::text[], ${col((r) => r.details)}::text[],
-          ${col((r) => r.prevHash.toString('base64'))}::text[],
-          ${col((_, j) => (hashes[j] as Buffer).toString('base64'))}::text[]
-        ) as u(seq, occurred_at, kind, actor_type, actor_id, department, patient_id, fields,
-          categories, purpose, decision, reasons, action, workstation, network_address, channel,
-          watermark_token, source_system, source_key, details, prev_hash, entry_hash)`.execute(trx);
+      await sql`insert into ledger_entry ${ENTRY_COLUMNS} ${entryRows(
+        tenant,
+        recordedAt,
+        rows.slice(i, i + 5000),
+        hashes.slice(i, i + 5000),
+      )}`.execute(trx);
     }
     for (let i = 0; i < importKeys.length; i += 5000) {
       const chunk = importKeys.slice(i, i + 5000);
@@ -373,14 +514,17 @@ async function commitBatch(
         .values(nodes.map((n) => ({ tenant_id: tenant, level: n.level, idx: n.idx, hash: n.hash })))
         .execute();
     }
+    const { size, lastHash, frontier } = plan.state;
     await trx
       .updateTable('ledger_chain')
-      .set({ size, last_hash: prev, frontier: range.toBuffer() })
+      .set({ size, last_hash: lastHash, frontier, last_recorded_at: recordedAt })
       .where('tenant_id', '=', tenant)
       .execute();
-    if (signer && size - chain.head_size >= headEvery) {
+    if (signer && size - start.headSize >= headEvery) {
+      const range = CompactRange.from(size, frontier);
       await writeHead(trx, tenant, signer, size, range.root(), recordedAt);
+      plan.state = { ...plan.state, headSize: size };
     }
-    return results;
+    return plan;
   });
 }

@@ -108,6 +108,17 @@ export const ledgerMigrations: readonly Migration[] = [
       )`.execute(db);
     },
   },
+  {
+    name: '201-ledger-chain-time',
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>): Promise<void> {
+      // recorded_at of the chain's last entry, read under the chain row's lock, so an appender
+      // never records its entries earlier than the entries (and heads) before them.
+      await sql`alter table ledger_chain add column last_recorded_at timestamptz`.execute(db);
+      await sql`update ledger_chain c set last_recorded_at = (select max(e.recorded_at)
+        from ledger_entry e where e.tenant_id = c.tenant_id and e.seq = c.size)`.execute(db);
+    },
+  },
 ];
 
 /** Row types of the ledger tables (for Kysely). */
@@ -122,6 +133,7 @@ export interface LedgerTables {
     base_seq: number;
     base_hash: Buffer;
     base_frontier: Buffer;
+    last_recorded_at: Date | null;
   };
   ledger_entry: {
     tenant_id: string;
