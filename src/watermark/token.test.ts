@@ -39,6 +39,15 @@ describe('disclosure tokens', () => {
     expect(verifyToken(key, 'X'.repeat(100))).toBeNull();
   });
 
+  it('derives the MAC key afresh when a key object is changed in place', () => {
+    const k = Buffer.alloc(32, 3);
+    const t = issueToken(k, 7);
+    expect(verifyToken(k, t.bytes)?.entryRef).toBe(7);
+    k[0] = 4;
+    expect(verifyToken(k, t.bytes)).toBeNull();
+    expect(verifyToken(Buffer.alloc(32, 3), t.bytes)?.entryRef).toBe(7);
+  });
+
   it('accepts Crockford confusables (O for 0, I/L for 1)', () => {
     const t = issueToken(key, 1);
     const text = t.text.replace(/0/g, 'O').replace(/1/g, 'l');

@@ -39,8 +39,22 @@ export function deriveChannelKey(key: WatermarkKey, channel: string): Buffer {
   return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `custos/watermark/${channel}`, 32));
 }
 
+/**
+ * The token MAC key of `key`, derived once per key: issuing a token is on every disclosure's
+ * path. Keyed by the key object and checked against a copy of its bytes, so a key changed in
+ * place is derived afresh.
+ */
+const macKeys = new WeakMap<WatermarkKey, { bytes: Buffer; mac: Buffer }>();
+function tokenMacKey(key: WatermarkKey): Buffer {
+  const hit = macKeys.get(key);
+  if (hit && hit.bytes.equals(key)) return hit.mac;
+  const mac = deriveChannelKey(key, 'token-mac');
+  macKeys.set(key, { bytes: Buffer.from(key), mac });
+  return mac;
+}
+
 function tagOf(key: WatermarkKey, ref: Uint8Array): Buffer {
-  return createHmac('sha256', deriveChannelKey(key, 'token-mac'))
+  return createHmac('sha256', tokenMacKey(key))
     .update('custos-token-v1')
     .update(ref)
     .digest()
