@@ -10,6 +10,7 @@ import {
   getCareRelationshipsWithEncounters,
   getStaffDepartments,
   readDisclosureFacts,
+  type SealedBody,
   readLabels,
   readResources,
   type CareRelationship,
@@ -266,9 +267,10 @@ export interface RelationshipFacts {
 }
 
 /**
- * The patient context and the staff member's relationships with the patient: the clear rows and
- * the care-graph links in one statement (then labels from the cache, Consents if any). Null when
- * the patient does not exist. No disclosed field is read.
+ * The patient context and the staff member's relationships with the patient: the clear rows,
+ * the care-graph links and the still-sealed bodies in one statement (then labels from the cache,
+ * Consents if any). Null when the patient does not exist. Nothing is decrypted for disclosure:
+ * the sealed bodies are opened by `readPlanned` once the decision is ledgered.
  */
 export async function loadDisclosureContext(
   vault: Vault,
@@ -278,11 +280,15 @@ export async function loadDisclosureContext(
   departments: readonly string[],
   now: Date,
   cache?: LabelCache,
-): Promise<{ ctx: PatientContext; rels: RelationshipFacts } | null> {
+): Promise<{
+  ctx: PatientContext;
+  rels: RelationshipFacts;
+  sealed: ReadonlyMap<string, SealedBody>;
+} | null> {
   const facts = await readDisclosureFacts(vault.db, tenant, patientId, staffId, now, departments);
   const ctx = await contextOf(vault, tenant, patientId, facts.rows, now, cache);
   if (!ctx) return null;
-  return { ctx, rels: relationshipFactsOf(facts.relationships, now) };
+  return { ctx, rels: relationshipFactsOf(facts.relationships, now), sealed: facts.sealed };
 }
 
 async function contextOf(

@@ -6,7 +6,8 @@
  * narrow what is kept.
  */
 import {
-  readDisclosedSections,
+  openDisclosedSections,
+  type SealedBody,
   type FhirResource,
   type ResourceMeta,
   type Vault,
@@ -143,7 +144,8 @@ export interface ReadResource {
 }
 
 /**
- * Decrypt what the plan names: one statement, each resource's own type's sections only; the
+ * Decrypt what the plan names from the sealed bodies the facts statement fetched (no statement of
+ * its own), each resource's own type's sections only; the
  * clear metadata comes from the patient's clear rows already read for the decision.
  */
 export async function readPlanned(
@@ -151,15 +153,10 @@ export async function readPlanned(
   tenant: string,
   plan: ReadPlan,
   rows: readonly ClearRow[],
+  sealed: ReadonlyMap<string, SealedBody>,
 ): Promise<ReadResource[]> {
   if (plan.refs.length === 0) return [];
-  const read = await readDisclosedSections(
-    vault,
-    tenant,
-    plan.patientId,
-    plan.refs,
-    plan.sectionsByType,
-  );
+  const read = await openDisclosedSections(vault, tenant, sealed, plan.refs, plan.sectionsByType);
   const clear = new Map(rows.map((r) => [`${r.resourceType}/${r.id}`, r]));
   const out: ReadResource[] = [];
   for (const r of read) {

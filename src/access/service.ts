@@ -637,7 +637,7 @@ export class AccessService {
       await this.#recordMissing(who, patientId, action, channel, opts, 'PATIENT_NOT_FOUND');
       throw notFound();
     }
-    const { ctx, rels } = found;
+    const { ctx, rels, sealed } = found;
     // decide
     const input = await this.#input(who, ctx, action, channel, now, opts, false, rels);
     let decision = this.#policy.decideAccess(input);
@@ -702,7 +702,7 @@ export class AccessService {
     this.#step('record', req.tenant, patientId);
     // read: only what the decision allows
     const plan = planReads(ctx, decision);
-    const read = await readPlanned(this.#deps.vault, req.tenant, plan, ctx.rows);
+    const read = await readPlanned(this.#deps.vault, req.tenant, plan, ctx.rows, sealed);
     this.#step('read', req.tenant, patientId);
     // mask
     const view = buildRecordView(read, ctx.rows, decision);

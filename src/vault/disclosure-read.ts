@@ -1,9 +1,10 @@
 /**
- * The two vault reads of one record disclosure, one statement each:
+ * The vault reads of one record disclosure, one statement in all:
  * - `readDisclosureFacts`: the patient's clear rows and the care-graph links of one staff member
- *   (personally or through their departments) together, no decryption;
- * - `readDisclosedSections`: exactly the planned resources, each decrypting only the field
- *   classes its resource type was allowed.
+ *   (personally or through their departments) together, with the sealed bodies still
+ *   encrypted;
+ * - `openDisclosedSections`: decrypts of the planned resources only the field classes each
+ *   resource type was allowed (`readDisclosedSections` reads and opens them in one go).
  * The care-graph mapping is shared with `getCareRelationshipsWithEncounters` (a test compares
  * them for every staff member and patient of the access fixture).
  */
@@ -40,26 +41,38 @@ export interface ClearResource {
   lastUpdated: Date;
 }
 
+/** A resource's sealed body as stored: opened only after the decision and its ledger entry. */
+export interface SealedBody {
+  body: Buffer;
+  keyId: string;
+}
+
 /** What a disclosure decision needs from the vault before any field is read. */
 export interface DisclosureFacts {
   /** Every resource of the patient's compartment (empty: the patient is unknown). */
   rows: ClearResource[];
   /** The staff member's care relationships with the patient, as `getCareRelationships` gives. */
   relationships: CareRelationship[];
+  /**
+   * Each resource's sealed body by `Type/id`, fetched in the same round trip and still
+   * encrypted: `openDisclosedSections` decrypts only what a decision allowed, after the
+   * disclosure is ledgered.
+   */
+  sealed: Map<string, SealedBody>;
 }
 
-// Clear rows (src 0) and the staff member's links (src 1) in one statement. A link's resource is
-// in the same patient's compartment (links carry their resource's patient), so its status and
-// category come from the clear rows instead of a join.
+// Clear rows with their sealed bodies (src 0) and the staff member's links (src 1) in one
+// statement. A link's resource is in the same patient's compartment (links carry their
+// resource's patient), so its status and category come from the clear rows instead of a join.
 const FACTS_SQL = `select 0 as src, resource_type, id, status, category, confidentiality,
     organization_id, period_start, period_end, version_id, last_updated,
-    null::text as kind, null::text as practitioner_id
+    null::text as kind, null::text as practitioner_id, body, key_id
   from vault_resource
   where tenant_id = $1 and patient_id = $2
   union all
   select 1, resource_type, resource_id, null::text, null::text, null::text,
     organization_id, period_start, period_end, null::integer, null::timestamptz,
-    kind, practitioner_id
+    kind, practitioner_id, null::bytea, null::text
   from vault_link
   where tenant_id = $1 and patient_id = $2
     and (practitioner_id = $3 or organization_id = any($4::text[]))`;
@@ -78,6 +91,8 @@ interface FactsRow {
   last_updated: Date | string | null;
   kind: string | null;
   practitioner_id: string | null;
+  body: Buffer | Uint8Array | null;
+  key_id: string | null;
 }
 
 /**
@@ -99,11 +114,17 @@ export async function readDisclosureFacts(
   const depts = new Set(departments);
   const rows: ClearResource[] = [];
   const links: FactsRow[] = [];
+  const sealed = new Map<string, SealedBody>();
   for (const r of res.rows) {
     if (Number(r.src) !== 0) {
       links.push(r);
       continue;
     }
+    if (r.body !== null && r.key_id !== null)
+      sealed.set(`${r.resource_type}/${r.id}`, {
+        body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
+        keyId: r.key_id,
+      });
     rows.push({
       resourceType: r.resource_type,
       id: r.id,
@@ -173,7 +194,7 @@ export async function readDisclosureFacts(
         current: !TERMINAL.has(e.status),
       });
   }
-  return { rows, relationships };
+  return { rows, relationships, sealed };
 }
 
 // Exactly the planned rows among the patient's, in one statement of constant text. Only what
@@ -221,18 +242,45 @@ export async function readDisclosedSections(
   const res = await vault.db.executeQuery<SectionsRow>(
     CompiledQuery.raw(SECTIONS_SQL, [tenant, patientId, [...types], wanted]),
   );
+  const sealed = new Map<string, SealedBody>();
+  for (const r of res.rows)
+    sealed.set(`${r.resource_type}/${r.id}`, {
+      body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
+      keyId: r.key_id,
+    });
+  return openDisclosedSections(vault, tenant, sealed, refs, sectionsByType);
+}
+
+/**
+ * Decrypts, of the sealed bodies in `sealed` (as `readDisclosureFacts` fetched them), those
+ * named in `refs`, each only in the field classes `sectionsByType` gives its resource type (a
+ * type absent from it is not opened). The same errors as `readDisclosedSections`.
+ */
+export async function openDisclosedSections(
+  vault: Vault,
+  tenant: string,
+  sealed: ReadonlyMap<string, SealedBody>,
+  refs: readonly { resourceType: string; id: string }[],
+  sectionsByType: ReadonlyMap<string, readonly string[]>,
+): Promise<DisclosedResource[]> {
+  const chosen: { resourceType: string; id: string; ref: string; sealed: SealedBody }[] = [];
+  for (const r of refs) {
+    if (!sectionsByType.has(r.resourceType)) continue;
+    const ref = `${r.resourceType}/${r.id}`;
+    const s = sealed.get(ref);
+    if (s) chosen.push({ resourceType: r.resourceType, id: r.id, ref, sealed: s });
+  }
+  if (chosen.length === 0) return [];
   const keys = await dataKeysById(
     vault,
     tenant,
-    res.rows.map((r) => r.key_id),
+    chosen.map((c) => c.sealed.keyId),
   );
-  return res.rows.map((row) => {
-    const ref = `${row.resource_type}/${row.id}`;
-    const dek = keyOf(keys, row.key_id, ref);
-    const allow = sectionsByType.get(row.resource_type)!;
-    const body = Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body);
+  return chosen.map(({ resourceType, id, ref, sealed: { body, keyId } }) => {
+    const dek = keyOf(keys, keyId, ref);
+    const allow = sectionsByType.get(resourceType)!;
     const sections = unframeSections(body, `vault_resource.body of ${ref}`);
-    const resource: FhirResource = { resourceType: row.resource_type, id: row.id };
+    const resource: FhirResource = { resourceType, id };
     for (const [name, ct] of sections) {
       if (!allow.includes(name)) continue;
       const plain = openField(dek, ct, {
@@ -243,7 +291,7 @@ export async function readDisclosedSections(
       });
       Object.assign(resource, JSON.parse(plain.toString('utf8')) as object);
     }
-    return { resourceType: row.resource_type, id: row.id, resource };
+    return { resourceType, id, resource };
   });
 }
 

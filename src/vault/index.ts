@@ -80,11 +80,13 @@ export {
   type StaffDepartment,
 } from './care-graph.ts';
 export {
+  openDisclosedSections,
   readDisclosureFacts,
   readDisclosedSections,
   type ClearResource,
   type DisclosedResource,
   type DisclosureFacts,
+  type SealedBody,
 } from './disclosure-read.ts';
 export {
   getKeyStatus,
