@@ -185,9 +185,7 @@ export class PolicyEngine {
       breakGlassUsed: false,
       policyVersion: this.set.version,
     };
-    const fired = gate.policyIds
-      .map((id) => this.#policy(id))
-      .filter((p): p is CompiledPolicy => p !== undefined);
+    const fired = this.#fired(gate.policyIds);
     for (const p of fired) reasons.push(reasonOf(p));
 
     if (!gate.allow) {
@@ -261,9 +259,7 @@ export class PolicyEngine {
         ans = this.#call(slice.section, prep, uid, [...prep.entities, section]);
         bySignature.set(signature, ans);
       }
-      const secFired = ans.policyIds
-        .map((id) => this.#policy(id))
-        .filter((p): p is CompiledPolicy => p !== undefined);
+      const secFired = this.#fired(ans.policyIds);
       if (ans.allow) {
         addAllowed(decision, c);
         continue;
@@ -538,11 +534,23 @@ export class PolicyEngine {
       });
     }
     const r = ans.response;
-    return {
-      allow: r.decision === 'allow',
-      policyIds: r.diagnostics.reason,
-      errors: r.diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`),
-    };
+    const errors: string[] = [];
+    for (const e of r.diagnostics.errors) errors.push(`${e.policyId}: ${e.error.message}`);
+    return { allow: r.decision === 'allow', policyIds: r.diagnostics.reason, errors };
+  }
+
+  /**
+   * The compiled policies behind the ids an answer names. A plain loop on purpose: Node 20's V8
+   * aborted ("unreachable code" in a builtin continuation) when it lazily deoptimised
+   * `decideAccess` inside an inlined map/filter callback here under concurrent load.
+   */
+  #fired(ids: readonly string[]): CompiledPolicy[] {
+    const out: CompiledPolicy[] = [];
+    for (const id of ids) {
+      const p = this.#policy(id);
+      if (p !== undefined) out.push(p);
+    }
+    return out;
   }
 }
 
