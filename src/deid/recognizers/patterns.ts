@@ -284,7 +284,11 @@ const email = createPatternRecognizer({
   type: EntityType.Email,
   patterns: [
     {
-      regex: re(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`),
+      // The look-behind starts a try only where a run of local-part characters starts (the
+      // same matches: a match inside a run extends to the run's start), not at every letter.
+      regex: re(
+        `(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`,
+      ),
       score: 0.95,
       why: 'e-mail address',
       requires: /@/,
