@@ -332,23 +332,19 @@ export async function dataKeysById(
   prefetched: readonly KeyRow[] = [],
 ): Promise<Map<string, DataKey | CustosError>> {
   const out = new Map<string, DataKey | CustosError>();
-  let missing: string[] = [];
-  for (const id of new Set(keyIds)) {
+  const absent = new Set<string>();
+  for (const id of keyIds) {
+    if (out.has(id) || absent.has(id)) continue;
     const k = vault.shared.cache.get(tenant, id);
     if (k) out.set(id, k);
-    else missing.push(id);
+    else absent.add(id);
   }
-  const unwrap = async (r: KeyRow) => {
-    try {
-      out.set(r.key_id, await dataKeyOf(vault, tenant, r, r.owner));
-    } catch (e) {
-      if (e instanceof CustosError && e.code === ErrorCode.NotFound) out.set(r.key_id, e);
-      else throw e;
-    }
-  };
-  if (missing.length > 0 && prefetched.length > 0) {
+  // The common case on a hot path: every key cached (no closures, no statement).
+  if (absent.size === 0) return out;
+  let missing = [...absent];
+  if (prefetched.length > 0) {
     const wanted = new Set(missing);
-    for (const r of prefetched) if (wanted.has(r.key_id)) await unwrap(r);
+    for (const r of prefetched) if (wanted.has(r.key_id)) await unwrapInto(out, vault, tenant, r);
     missing = missing.filter((id) => !out.has(id));
   }
   for (let i = 0; i < missing.length; i += 1000) {
@@ -358,13 +354,28 @@ export async function dataKeysById(
       .where('tenant_id', '=', tenant)
       .where('key_id', 'in', missing.slice(i, i + 1000))
       .execute();
-    for (const r of rows) await unwrap(r);
+    for (const r of rows) await unwrapInto(out, vault, tenant, r);
   }
   for (const id of missing) {
     if (!out.has(id))
       out.set(id, new CustosError(ErrorCode.StoreDamaged, `data key ${id} is missing`));
   }
   return out;
+}
+
+/** Unwraps one stored key into `out`; a destroyed key becomes its NotFound error. */
+async function unwrapInto(
+  out: Map<string, DataKey | CustosError>,
+  vault: Vault,
+  tenant: string,
+  r: KeyRow,
+): Promise<void> {
+  try {
+    out.set(r.key_id, await dataKeyOf(vault, tenant, r, r.owner));
+  } catch (e) {
+    if (e instanceof CustosError && e.code === ErrorCode.NotFound) out.set(r.key_id, e);
+    else throw e;
+  }
 }
 
 /**
