@@ -145,8 +145,8 @@ export interface ReadResource {
 
 /**
  * Decrypt what the plan names from the sealed bodies the facts statement fetched (no statement of
- * its own), each resource's own type's sections only; the
- * clear metadata comes from the patient's clear rows already read for the decision.
+ * its own), each resource's own type's sections only; the clear metadata comes from the
+ * patient's clear rows already read for the decision.
  */
 export async function readPlanned(
   vault: Vault,

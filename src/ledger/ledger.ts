@@ -358,10 +358,11 @@ function planBatch(
 }
 
 /**
- * `select` of ledger_entry rows from one array parameter per column (… from unnest): a statement's
- * size stays constant however many rows it carries, where a multi-row values list costs the
- * database most of a bulk write in parsing and parameter handling. recorded_at and the tenant are
- * the same for the whole batch.
+ * `select` of ledger_entry rows (recorded_at and the tenant are the same for the whole batch). Up
+ * to 8 rows as a values list, the cheapest form for the one-entry append of a disclosure; more as
+ * one array parameter per column (… from unnest), so that a statement's size stays constant
+ * however many rows it carries, where a long values list costs the database most of a bulk write
+ * in parsing and parameter handling.
  */
 function entryRows(
   tenant: string,
