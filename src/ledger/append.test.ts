@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, isCustosError } from '../errors/index.ts';
 import { createLedger } from './ledger.ts';
 import { createTestSigner } from './signer.ts';
 import { createLedgerTestStore, createTickingClock, sampleEntry } from './testing.ts';
@@ -69,5 +71,23 @@ describe('appending from several appenders', () => {
     expect(report.ok).toBe(true);
     expect(report.checkedEntries).toBe(600);
     expect(report.checkedHeads).toBeGreaterThan(0);
+  });
+
+  it('fails closed when the one-statement append cannot write, and recovers from a fresh read', async () => {
+    const tenant = 'fails-closed';
+    const l = createLedger(store.ledgerDb, { clock: createTickingClock() });
+    await l.appendEntry(tenant, sampleEntry(1)); // the head is now known
+    await sql`alter table ledger_chain rename to ledger_chain_away`.execute(store.db);
+    const err = await l.appendEntry(tenant, sampleEntry(2)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await sql`alter table ledger_chain_away rename to ledger_chain`.execute(store.db);
+    expect(isCustosError(err) && err.code).toBe(ErrorCode.LedgerUnavailable);
+    const next = await l.appendEntry(tenant, sampleEntry(3));
+    expect(next.seq).toBe(2); // nothing of the failed append was written
+    await l.close();
+    expect((await chainOf(tenant)).map((r) => Number(r.seq))).toEqual([1, 2]);
+    expect((await verifyLedger(store.ledgerDb, { tenant })).ok).toBe(true);
   });
 });
