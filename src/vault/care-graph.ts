@@ -166,6 +166,31 @@ export function departmentKind(
   }
 }
 
+/** @internal A care relationship through one link (`current`: covering `at` and not ended). */
+export function linkRelation(
+  kind: CareRelationshipKind,
+  via: CareRelationship['via'],
+  resourceType: string,
+  resourceId: string,
+  organizationId: string | null,
+  periodStart: Date | null,
+  periodEnd: Date | null,
+  status: string | null,
+  at: Date,
+): CareRelationship {
+  return {
+    kind,
+    via,
+    resourceType,
+    resourceId,
+    organizationId,
+    status,
+    periodStart,
+    periodEnd,
+    current: covers(periodStart, periodEnd, at) && !(status !== null && TERMINAL.has(status)),
+  };
+}
+
 /**
  * Every care relationship between a staff member (Practitioner id) and a patient: encounters
  * they took part in, care teams, orders they requested or performed or that their department
@@ -329,17 +354,7 @@ export async function getCareRelationshipsWithEncounters(
     ps: Date | null,
     pe: Date | null,
   ) =>
-    out.push({
-      kind,
-      via,
-      resourceType,
-      resourceId,
-      organizationId,
-      status,
-      periodStart: ps,
-      periodEnd: pe,
-      current: covers(ps, pe, at) && !(status !== null && TERMINAL.has(status)),
-    });
+    out.push(linkRelation(kind, via, resourceType, resourceId, organizationId, ps, pe, status, at));
   const personal: (typeof rows)[number][] = [];
   const department: (typeof rows)[number][] = [];
   for (const r of rows) {

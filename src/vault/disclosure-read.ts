@@ -17,6 +17,7 @@ import {
   covers,
   departmentKind,
   INPATIENT_CLASSES,
+  linkRelation,
   personalKind,
   TERMINAL,
   toDate,
@@ -99,31 +100,6 @@ type FactsTuple = [
 interface FactsRow {
   m: string;
   body: Buffer | Uint8Array | null;
-}
-
-/** A care relationship through one link (`current`: covering `at` and not ended). */
-function linkRelation(
-  kind: CareRelationshipKind,
-  via: CareRelationship['via'],
-  resourceType: string,
-  resourceId: string,
-  organizationId: string | null,
-  periodStart: Date | null,
-  periodEnd: Date | null,
-  status: string | null,
-  at: Date,
-): CareRelationship {
-  return {
-    kind,
-    via,
-    resourceType,
-    resourceId,
-    organizationId,
-    status,
-    periodStart,
-    periodEnd,
-    current: covers(periodStart, periodEnd, at) && !(status !== null && TERMINAL.has(status)),
-  };
 }
 
 /**
