@@ -62,39 +62,48 @@ export interface DisclosureFacts {
   sealed: Map<string, SealedBody>;
 }
 
-// Clear rows with their sealed bodies (src 0) and the staff member's links (src 1) in one
-// statement. A link's resource is in the same patient's compartment (links carry their
-// resource's patient), so its status and category come from the clear rows instead of a join.
-// The clear columns travel packed as one JSON array per row (the embedded database's cost is per
-// field far more than per byte), in the order of `FactsTuple`.
-const FACTS_SQL = `select json_build_array(0, resource_type, id, status, category, confidentiality,
-    organization_id, period_start, period_end, version_id, last_updated, null, null,
-    key_id)::text as m, body
+// Clear rows with their sealed bodies and the staff member's links in one statement. A link's
+// resource is in the same patient's compartment (links carry their resource's patient), so its
+// status and category come from the clear rows instead of a join. A resource row's clear columns
+// come packed as stored (`vault_resource.meta`, `ResourceTuple` order; the embedded database's
+// cost is per field and per function call far more than per byte); a link row has no body.
+const FACTS_SQL = `select meta as m, body
   from vault_resource
   where tenant_id = $1 and patient_id = $2
   union all
-  select json_build_array(1, resource_type, resource_id, null, null, null,
-    organization_id, period_start, period_end, null, null, kind, practitioner_id, null)::text,
-    null::bytea
+  select json_build_array(resource_type, resource_id, organization_id, period_start, period_end,
+    kind, practitioner_id)::text, null::bytea
   from vault_link
   where tenant_id = $1 and patient_id = $2
     and (practitioner_id = $3 or organization_id = any($4::text[]))`;
 
-type FactsTuple = [
-  src: number,
+/** `vault_resource.meta`, as packed by the schema (`PACKED_META`). */
+type ResourceTuple = [
   resourceType: string,
   id: string,
+  patientId: string | null,
+  encounterId: string | null,
+  organizationId: string | null,
   status: string | null,
   category: string | null,
   confidentiality: string | null,
+  periodStart: string | null,
+  periodEnd: string | null,
+  dataCategory: string | null,
+  baseGrade: number | null,
+  versionId: number,
+  lastUpdated: string,
+  keyId: string,
+];
+
+type LinkTuple = [
+  resourceType: string,
+  resourceId: string,
   organizationId: string | null,
   periodStart: string | null,
   periodEnd: string | null,
-  versionId: number | null,
-  lastUpdated: string | null,
   kind: string | null,
   practitionerId: string | null,
-  keyId: string | null,
 ];
 
 interface FactsRow {
@@ -120,20 +129,19 @@ export async function readDisclosureFacts(
   );
   const depts = new Set(departments);
   const rows: ClearResource[] = [];
-  const links: FactsTuple[] = [];
+  const links: LinkTuple[] = [];
   const sealed = new Map<string, SealedBody>();
   for (const r of res.rows) {
-    const t = JSON.parse(r.m) as FactsTuple;
-    if (t[0] !== 0) {
-      links.push(t);
+    if (r.body === null) {
+      links.push(JSON.parse(r.m) as LinkTuple);
       continue;
     }
-    const [, resourceType, id, status, category, confidentiality, organizationId] = t;
-    if (r.body !== null && t[13] !== null)
-      sealed.set(`${resourceType}/${id}`, {
-        body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
-        keyId: t[13],
-      });
+    const t = JSON.parse(r.m) as ResourceTuple;
+    const [resourceType, id, , , organizationId, status, category, confidentiality] = t;
+    sealed.set(`${resourceType}/${id}`, {
+      body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
+      keyId: t[14],
+    });
     rows.push({
       resourceType,
       id,
@@ -141,16 +149,16 @@ export async function readDisclosureFacts(
       category,
       confidentiality,
       organizationId,
-      periodStart: toDate(t[7]),
-      periodEnd: toDate(t[8]),
-      versionId: Number(t[9]),
-      lastUpdated: toDate(t[10]) ?? new Date(0),
+      periodStart: toDate(t[8]),
+      periodEnd: toDate(t[9]),
+      versionId: Number(t[12]),
+      lastUpdated: toDate(t[13]) ?? new Date(0),
     });
   }
   const byRef = new Map(rows.map((r) => [`${r.resourceType}/${r.id}`, r]));
   const personal: CareRelationship[] = [];
   const department: CareRelationship[] = [];
-  for (const [, lType, lId, , , , lOrg, lStart, lEnd, , , lKind, lPractitioner] of links) {
+  for (const [lType, lId, lOrg, lStart, lEnd, lKind, lPractitioner] of links) {
     // The link's resource (absent: a link without its resource counts for nothing).
     const res = byRef.get(`${lType}/${lId}`);
     if (!res || lKind === null) continue;

@@ -653,9 +653,8 @@ const toDate = (v: Date | string | null): Date | null =>
  * (this array and the encrypted body) instead of sixteen: per-field transfer and parsing cost the
  * embedded database more than the columns' content. Timestamps come out as ISO 8601 text.
  */
-const META_JSON = `json_build_array(r.resource_type, r.id, r.patient_id, r.encounter_id,
-  r.organization_id, r.status, r.category, r.confidentiality, r.period_start, r.period_end,
-  r.data_category, r.base_grade, r.version_id, r.last_updated, r.key_id)::text`;
+// Packed on write by a trigger (schema step 101, `PACKED_META`).
+const META_JSON = `r.meta`;
 
 /** The packed clear columns, in the order of `META_JSON`. */
 type MetaTuple = [

@@ -192,6 +192,17 @@ describe('write and read', () => {
     expect(await findPatients(vault, tenant, { phone: p.phone })).toEqual([]);
   });
 
+  it('returns the clear columns as stored, however a row was changed', async () => {
+    const { tenant, patients } = await hospital(1);
+    const p = patients[0]!;
+    await sql`update vault_resource set status = 'inactive', confidentiality = 'V'
+      where tenant_id = ${tenant} and resource_type = 'Patient' and id = ${p.id}`.execute(store.db);
+    const { meta } = await readResource(vault, tenant, 'Patient', p.id);
+    expect(meta).toMatchObject({ status: 'inactive', confidentiality: 'V', versionId: 1 });
+    const record = await readPatientRecord(vault, tenant, p.id);
+    expect(record.find((r) => r.meta.resourceType === 'Patient')?.meta.status).toBe('inactive');
+  });
+
   it('rejects invalid resources with a clear error and writes nothing', async () => {
     const tenant = `t${++tenantSeq}`;
     const e = await expectCode(
