@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { CustosError, ErrorCode } from '../errors/index.ts';
 import type { Keyring } from './keyring.ts';
 import { LruCache } from './lru.ts';
-import { KEY_BYTES, open, readCiphertextHeader, seal, type CipherSuite } from './suites.ts';
+import {
+  KEY_BYTES,
+  open,
+  readCiphertextHeader,
+  seal,
+  type CipherSuite,
+  type CiphertextHeader,
+} from './suites.ts';
 
 /** An unwrapped data key. Keep it in memory only; never log or persist `key`. */
 export interface DataKey {
@@ -32,15 +39,20 @@ export function generateDataKey(suite: CipherSuite): DataKey {
 
 /** The associated data of a field: tenant|table|column|row (no part may contain `|`). */
 export function fieldAad(ctx: FieldContext): Buffer {
-  for (const part of [ctx.tenant, ctx.table, ctx.column, ctx.row]) {
-    if (typeof part !== 'string' || part.length === 0 || part.includes('|')) {
-      throw new CustosError(
-        ErrorCode.Internal,
-        'field context parts must be non-empty and free of "|"',
-      );
-    }
-  }
+  checkAadPart(ctx.tenant);
+  checkAadPart(ctx.table);
+  checkAadPart(ctx.column);
+  checkAadPart(ctx.row);
   return Buffer.from(`${ctx.tenant}|${ctx.table}|${ctx.column}|${ctx.row}`, 'utf8');
+}
+
+function checkAadPart(part: string): void {
+  if (typeof part !== 'string' || part.length === 0 || part.includes('|')) {
+    throw new CustosError(
+      ErrorCode.Internal,
+      'field context parts must be non-empty and free of "|"',
+    );
+  }
 }
 
 function describe(ctx: FieldContext): string {
@@ -58,16 +70,31 @@ export function sealField(dek: DataKey, plaintext: Uint8Array | string, ctx: Fie
  * another key, or altered in any byte throws CUSTOS_CRYPTO_FAILURE naming table, column and row.
  */
 export function openField(dek: DataKey, ciphertext: Uint8Array, ctx: FieldContext): Buffer {
-  const what = describe(ctx);
-  const h = readCiphertextHeader(ciphertext, what);
+  // The record's description is only built when something fails: the same deterministic check
+  // runs again with it, so the error names table, column and row.
+  let h: CiphertextHeader;
+  try {
+    h = readCiphertextHeader(ciphertext);
+  } catch {
+    readCiphertextHeader(ciphertext, describe(ctx));
+    throw new CustosError(ErrorCode.Internal, 'ciphertext header check is not deterministic');
+  }
   if (h.keyId !== dek.id) {
+    const what = describe(ctx);
     throw new CustosError(
       ErrorCode.CryptoFailure,
       `integrity check failed for ${what}: made with key ${h.keyId}, expected ${dek.id}`,
       { record: what },
     );
   }
-  return open(dek.key, ciphertext, fieldAad(ctx), what, h);
+  const aad = fieldAad(ctx);
+  try {
+    return open(dek.key, ciphertext, aad, undefined, h);
+  } catch (e) {
+    if (!(e instanceof CustosError) || e.code !== ErrorCode.CryptoFailure) throw e;
+    open(dek.key, ciphertext, aad, describe(ctx), h); // fails again, naming the record
+    throw e;
+  }
 }
 
 /** The id of the data key a field ciphertext was made with. */

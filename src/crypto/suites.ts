@@ -168,17 +168,22 @@ export function open(
 ): Buffer {
   checkKey(key);
   const hd = parsed ?? readCiphertextHeader(data, what);
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const h = buf.subarray(0, hd.headerLength);
+  const buf = Buffer.isBuffer(data)
+    ? data
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const hl = hd.headerLength;
   switch (hd.suite) {
     case 'aes-256-gcm': {
-      if (buf.length < hd.headerLength + 12 + 16)
-        throw integrityError(what, 'ciphertext truncated');
-      const nonce = buf.subarray(hd.headerLength, hd.headerLength + 12);
+      if (buf.length < hl + 12 + 16) throw integrityError(what, 'ciphertext truncated');
+      const nonce = buf.subarray(hl, hl + 12);
       const tag = buf.subarray(buf.length - 16);
-      const ct = buf.subarray(hd.headerLength + 12, buf.length - 16);
+      const ct = buf.subarray(hl + 12, buf.length - 16);
       const d = createDecipheriv('aes-256-gcm', key, nonce);
-      d.setAAD(Buffer.concat([h, aad]));
+      // header ‖ associated data, in one allocation
+      const ad = Buffer.allocUnsafe(hl + aad.byteLength);
+      buf.copy(ad, 0, 0, hl);
+      ad.set(aad, hl);
+      d.setAAD(ad);
       d.setAuthTag(tag);
       const out = d.update(ct);
       try {
@@ -190,11 +195,11 @@ export function open(
       }
     }
     case 'sm4-ctr-hmac-sm3': {
-      if (buf.length < hd.headerLength + 16 + 32)
-        throw integrityError(what, 'ciphertext truncated');
-      const iv = buf.subarray(hd.headerLength, hd.headerLength + 16);
+      if (buf.length < hl + 16 + 32) throw integrityError(what, 'ciphertext truncated');
+      const iv = buf.subarray(hl, hl + 16);
       const mac = buf.subarray(buf.length - 32);
-      const ct = buf.subarray(hd.headerLength + 16, buf.length - 32);
+      const ct = buf.subarray(hl + 16, buf.length - 32);
+      const h = buf.subarray(0, hl);
       const expect = createHmac('sm3', key.subarray(16, 32))
         .update(h)
         .update(iv)

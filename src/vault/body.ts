@@ -31,26 +31,30 @@ export function frameSections(sections: readonly [string, Buffer][]): Buffer {
 
 /** Splits a framed body into named ciphertexts (defensive: the bytes come from the database). */
 export function unframeSections(buf: Buffer, what: string): Map<string, Buffer> {
-  const bad = () =>
-    new CustosError(ErrorCode.CryptoFailure, `integrity check failed for ${what}: malformed body`, {
-      record: what,
-    });
-  if (buf.length < 3 || buf[0] !== FRAME_VERSION) throw bad();
+  if (buf.length < 3 || buf[0] !== FRAME_VERSION) throw malformed(what);
   const count = buf.readUInt16BE(1);
   const out = new Map<string, Buffer>();
   let o = 3;
   for (let i = 0; i < count; i++) {
-    if (o + 1 > buf.length) throw bad();
+    if (o + 1 > buf.length) throw malformed(what);
     const nl = buf[o++]!;
-    if (o + nl + 4 > buf.length) throw bad();
+    if (o + nl + 4 > buf.length) throw malformed(what);
     const name = buf.toString('latin1', o, o + nl);
     o += nl;
     const len = buf.readUInt32BE(o);
     o += 4;
-    if (o + len > buf.length) throw bad();
+    if (o + len > buf.length) throw malformed(what);
     out.set(name, buf.subarray(o, o + len));
     o += len;
   }
-  if (o !== buf.length) throw bad();
+  if (o !== buf.length) throw malformed(what);
   return out;
+}
+
+function malformed(what: string): CustosError {
+  return new CustosError(
+    ErrorCode.CryptoFailure,
+    `integrity check failed for ${what}: malformed body`,
+    { record: what },
+  );
 }

@@ -9,9 +9,8 @@
  * them for every staff member and patient of the access fixture).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { openField, type DataKey } from '../crypto/index.ts';
+import type { DataKey } from '../crypto/index.ts';
 import { CustosError, ErrorCode } from '../errors/index.ts';
-import { unframeSections } from './body.ts';
 import {
   ADMITTED_STATUSES,
   covers,
@@ -25,6 +24,7 @@ import {
   type CareRelationshipKind,
 } from './care-graph.ts';
 import type { FhirResource } from './fhir-model.ts';
+import { openResourceBody } from './open-body.ts';
 import type { VaultTables } from './schema.ts';
 import { dataKeysById, type Vault } from './vault.ts';
 
@@ -283,18 +283,7 @@ export async function openDisclosedSections(
   return chosen.map(({ resourceType, id, ref, sealed: { body, keyId } }) => {
     const dek = keyOf(keys, keyId, ref);
     const allow = sectionsByType.get(resourceType)!;
-    const sections = unframeSections(body, `vault_resource.body of ${ref}`);
-    const resource: FhirResource = { resourceType, id };
-    for (const [name, ct] of sections) {
-      if (!allow.includes(name)) continue;
-      const plain = openField(dek, ct, {
-        tenant,
-        table: 'vault_resource',
-        column: `body.${name}`,
-        row: ref,
-      });
-      Object.assign(resource, JSON.parse(plain.toString('utf8')) as object);
-    }
+    const resource = openResourceBody(tenant, resourceType, id, ref, body, dek, allow);
     return { resourceType, id, resource };
   });
 }

@@ -5,7 +5,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { openField, sealField, type DataKey } from '../crypto/index.ts';
 import { CustosError, ErrorCode } from '../errors/index.ts';
-import { frameSections, unframeSections } from './body.ts';
+import { frameSections } from './body.ts';
+import { openResourceBody } from './open-body.ts';
 import {
   categoriesOfCodings,
   categoriesOfDepartment,
@@ -751,13 +752,7 @@ function decryptRow(
   const [resourceType, id] = m;
   const ref = rowRef(resourceType, id);
   const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody);
-  const sections = unframeSections(body, `${TABLE}.body of ${ref}`);
-  const resource: FhirResource = { resourceType, id };
-  for (const [name, ct] of sections) {
-    if (allow && !allow.has(name)) continue;
-    const plain = openField(dek, ct, { tenant, table: TABLE, column: `body.${name}`, row: ref });
-    Object.assign(resource, JSON.parse(plain.toString('utf8')) as object);
-  }
+  const resource = openResourceBody(tenant, resourceType, id, ref, body, dek, allow);
   return {
     resource,
     meta: {
