@@ -658,7 +658,7 @@ const toDate = (v: Date | string | null): Date | null =>
 const META_JSON = `r.meta`;
 
 /** The packed clear columns, in the order of `META_JSON`. */
-type MetaTuple = [
+export type MetaTuple = [
   resourceType: string,
   id: string,
   patientId: string | null,
@@ -753,24 +753,26 @@ function decryptRow(
   const ref = rowRef(resourceType, id);
   const body = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody);
   const resource = openResourceBody(tenant, resourceType, id, ref, body, dek, allow);
+  return { resource, meta: metaOfTuple(m) };
+}
+
+/** The clear metadata of a row from its packed clear columns (`vault_resource.meta`). */
+export function metaOfTuple(m: MetaTuple): ResourceMeta {
   return {
-    resource,
-    meta: {
-      resourceType,
-      id,
-      patientId: m[2],
-      encounterId: m[3],
-      organizationId: m[4],
-      status: m[5],
-      category: m[6],
-      confidentiality: m[7],
-      periodStart: toDate(m[8]),
-      periodEnd: toDate(m[9]),
-      dataCategory: m[10],
-      baseGrade: m[11],
-      versionId: m[12],
-      lastUpdated: new Date(m[13]),
-    },
+    resourceType: m[0],
+    id: m[1],
+    patientId: m[2],
+    encounterId: m[3],
+    organizationId: m[4],
+    status: m[5],
+    category: m[6],
+    confidentiality: m[7],
+    periodStart: toDate(m[8]),
+    periodEnd: toDate(m[9]),
+    dataCategory: m[10],
+    baseGrade: m[11],
+    versionId: m[12],
+    lastUpdated: new Date(m[13]),
   };
 }
 
@@ -830,7 +832,7 @@ export interface PatientRecordOptions extends ReadOptions {
 const RECORD_LIMIT = 10_000;
 
 /** Resource type, then period start (undated last), then id, as the database orders with C collation. */
-function compareRecordOrder(a: StoredResource, b: StoredResource): number {
+export function compareRecordOrder(a: StoredResource, b: StoredResource): number {
   const x = a.meta;
   const y = b.meta;
   if (x.resourceType !== y.resourceType) return x.resourceType < y.resourceType ? -1 : 1;
