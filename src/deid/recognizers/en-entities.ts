@@ -14,25 +14,67 @@ import {
   PLACE_SUFFIX,
 } from './en-places.ts';
 
-interface Tok {
-  w: string; // as written
-  l: string; // lower case
-  start: number;
-  end: number;
-  title: boolean; // Capitalised, not all caps
-  caps: boolean;
-  gapBreak: boolean; // the gap before this token holds punctuation other than . or , or a line break
-  gapComma: boolean;
-  gapNewline: boolean;
+/** Bits of `Tok.b`: letter case of the word and what the gap before it holds. */
+const B_TITLE = 1;
+const B_CAPS = 2;
+const B_GAP_BREAK = 4;
+const B_GAP_COMMA = 8;
+const B_GAP_NEWLINE = 16;
+const B_GAP_PLAIN = 32;
+const B_GAP_DIGIT = 64;
+const B_GAP_SENTENCE = 128;
+const B_MONO = 256;
+
+/**
+ * One word token. The yes/no facts are packed into one number (`b`) behind getters: a text of a
+ * few megabytes has hundreds of thousands of tokens, and small objects of one shape are what keeps
+ * the tokenizer's allocation and garbage collection cheap.
+ */
+class Tok {
+  constructor(
+    /** As written. */
+    readonly w: string,
+    /** Lower case. */
+    readonly l: string,
+    /** Lexicon flags of the lower-case word (F_FIRST, F_LAST, ...), looked up once. */
+    readonly f: number,
+    readonly start: number,
+    readonly end: number,
+    /** B_* bits. */
+    readonly b: number,
+  ) {}
+  /** Capitalised, not all caps. */
+  get title(): boolean {
+    return (this.b & B_TITLE) !== 0;
+  }
+  get caps(): boolean {
+    return (this.b & B_CAPS) !== 0;
+  }
+  /** The gap before this token holds punctuation other than . or , or a line break. */
+  get gapBreak(): boolean {
+    return (this.b & B_GAP_BREAK) !== 0;
+  }
+  get gapComma(): boolean {
+    return (this.b & B_GAP_COMMA) !== 0;
+  }
+  get gapNewline(): boolean {
+    return (this.b & B_GAP_NEWLINE) !== 0;
+  }
   /** The gap holds only spaces and commas. */
-  gapPlain: boolean;
-  gapEndsDigit: boolean;
+  get gapPlain(): boolean {
+    return (this.b & B_GAP_PLAIN) !== 0;
+  }
+  get gapEndsDigit(): boolean {
+    return (this.b & B_GAP_DIGIT) !== 0;
+  }
   /** The gap ends with . ! or ? (then spaces). */
-  gapSentence: boolean;
+  get gapSentence(): boolean {
+    return (this.b & B_GAP_SENTENCE) !== 0;
+  }
   /** Most cased letters of this token's line are of one case: letter case says nothing there. */
-  mono: boolean;
-  /** Lexicon flags of the lower-case word (F_FIRST, F_LAST, ...), looked up once. */
-  f: number;
+  get mono(): boolean {
+    return (this.b & B_MONO) !== 0;
+  }
 }
 
 const F_FIRST = 1;
@@ -855,25 +897,24 @@ function tokenize(text: string): Tok[] {
     const c0 = w.charCodeAt(0);
     const c1 = w.charCodeAt(1);
     const l = ascii && upper === 0 ? w : w.toLowerCase();
-    out.push({
-      w,
-      l,
-      f: flagsOf(l),
-      start,
-      end,
-      title:
-        c0 < 128 && c1 < 128
+    const title =
+      w.length < 2
+        ? false
+        : c0 < 128 && c1 < 128
           ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
-          : /^\p{Lu}\p{Ll}/u.test(w),
-      caps: w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase()),
-      gapBreak,
-      gapComma,
-      gapNewline,
-      gapPlain,
-      gapEndsDigit: lastNonSpace >= 48 && lastNonSpace <= 57,
-      gapSentence: lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63,
-      mono: lineMono,
-    });
+          : /^\p{Lu}\p{Ll}/u.test(w);
+    const caps = w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase());
+    const bits =
+      (title ? B_TITLE : 0) |
+      (caps ? B_CAPS : 0) |
+      (gapBreak ? B_GAP_BREAK : 0) |
+      (gapComma ? B_GAP_COMMA : 0) |
+      (gapNewline ? B_GAP_NEWLINE : 0) |
+      (gapPlain ? B_GAP_PLAIN : 0) |
+      (lastNonSpace >= 48 && lastNonSpace <= 57 ? B_GAP_DIGIT : 0) |
+      (lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63 ? B_GAP_SENTENCE : 0) |
+      (lineMono ? B_MONO : 0);
+    out.push(new Tok(w, l, flagsOf(l), start, end, bits));
     prevEnd = rawEnd;
   }
   return out;
