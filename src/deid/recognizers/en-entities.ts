@@ -13,6 +13,7 @@ import {
   MAJOR_CITIES,
   PLACE_SUFFIX,
 } from './en-places.ts';
+import { WordTable, wordHash } from './word-table.ts';
 
 /** Bits of `Tok.b`: letter case of the word and what the gap before it holds. */
 const B_TITLE = 1;
@@ -826,6 +827,31 @@ function latin(): Uint8Array {
   return latinTable;
 }
 
+/** Distinct words seen so far: lower case, lexicon flags and letter case computed once per word. */
+const enWords = new WordTable();
+/** `WordTable.info` holds the lexicon flags below this shift and the B_TITLE / B_CAPS bits above. */
+const WORD_CASE_SHIFT = 24;
+const WORD_FLAGS_MASK = (1 << WORD_CASE_SHIFT) - 1;
+
+/**
+ * Stores a word met for the first time: its lower case, lexicon flags and letter case (`ascii`,
+ * `upper`, `lower`: whether its letters are all ASCII and how many are upper and lower case).
+ */
+function addWord(w: string, ascii: boolean, upper: number, lower: number, hash: number): number {
+  const c0 = w.charCodeAt(0);
+  const c1 = w.charCodeAt(1);
+  const l = ascii && upper === 0 ? w : w.toLowerCase();
+  const title =
+    w.length < 2
+      ? false
+      : c0 < 128 && c1 < 128
+        ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
+        : /^\p{Lu}\p{Ll}/u.test(w);
+  const caps = w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase());
+  const kase = (title ? B_TITLE : 0) | (caps ? B_CAPS : 0);
+  return enWords.add(w, l, flagsOf(l) | (kase << WORD_CASE_SHIFT), hash);
+}
+
 /**
  * Word tokens: runs of Latin letters with inner apostrophes and hyphen-joined parts, scanned by
  * code unit (no regular expression, no per-character allocation).
@@ -864,7 +890,9 @@ function tokenize(text: string): Tok[] {
     let end = rawEnd;
     const lastC = text.charCodeAt(end - 1);
     if (lastC === 39 || lastC === 0x2019) end--;
-    const w = text.slice(start, end);
+    const hash = wordHash(text, start, end);
+    let entry = enWords.find(text, start, end, hash);
+    if (entry < 0) entry = addWord(text.slice(start, end), ascii, upper, lower, hash);
     let gapBreak = false;
     let gapComma = false;
     let gapNewline = false;
@@ -894,19 +922,9 @@ function tokenize(text: string): Tok[] {
       lineEnd = le;
       lineMono = monocase(text, ls, le);
     }
-    const c0 = w.charCodeAt(0);
-    const c1 = w.charCodeAt(1);
-    const l = ascii && upper === 0 ? w : w.toLowerCase();
-    const title =
-      w.length < 2
-        ? false
-        : c0 < 128 && c1 < 128
-          ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
-          : /^\p{Lu}\p{Ll}/u.test(w);
-    const caps = w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase());
+    const info = enWords.info[entry]!;
     const bits =
-      (title ? B_TITLE : 0) |
-      (caps ? B_CAPS : 0) |
+      (info >>> WORD_CASE_SHIFT) |
       (gapBreak ? B_GAP_BREAK : 0) |
       (gapComma ? B_GAP_COMMA : 0) |
       (gapNewline ? B_GAP_NEWLINE : 0) |
@@ -914,7 +932,16 @@ function tokenize(text: string): Tok[] {
       (lastNonSpace >= 48 && lastNonSpace <= 57 ? B_GAP_DIGIT : 0) |
       (lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63 ? B_GAP_SENTENCE : 0) |
       (lineMono ? B_MONO : 0);
-    out.push(new Tok(w, l, flagsOf(l), start, end, bits));
+    out.push(
+      new Tok(
+        enWords.words[entry]!,
+        enWords.lower[entry]!,
+        info & WORD_FLAGS_MASK,
+        start,
+        end,
+        bits,
+      ),
+    );
     prevEnd = rawEnd;
   }
   return out;
