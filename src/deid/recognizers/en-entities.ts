@@ -18,13 +18,15 @@ import { WordTable, wordHash } from './word-table.ts';
 /** Bits of `Tok.b`: letter case of the word and what the gap before it holds. */
 const B_TITLE = 1;
 const B_CAPS = 2;
-const B_GAP_BREAK = 4;
-const B_GAP_COMMA = 8;
-const B_GAP_NEWLINE = 16;
-const B_GAP_PLAIN = 32;
-const B_GAP_DIGIT = 64;
-const B_GAP_SENTENCE = 128;
-const B_MONO = 256;
+/** Letters only (no apostrophe or hyphen): /^\p{L}+$/u. */
+const B_LETTERS = 4;
+const B_GAP_BREAK = 8;
+const B_GAP_COMMA = 16;
+const B_GAP_NEWLINE = 32;
+const B_GAP_PLAIN = 64;
+const B_GAP_DIGIT = 128;
+const B_GAP_SENTENCE = 256;
+const B_MONO = 512;
 
 /**
  * One word token. The yes/no facts are packed into one number (`b`) behind getters: a text of a
@@ -50,6 +52,10 @@ class Tok {
   }
   get caps(): boolean {
     return (this.b & B_CAPS) !== 0;
+  }
+  /** Made of letters only (no apostrophe or hyphen). */
+  get letters(): boolean {
+    return (this.b & B_LETTERS) !== 0;
   }
   /** The gap before this token holds punctuation other than . or , or a line break. */
   get gapBreak(): boolean {
@@ -99,6 +105,10 @@ const F_ORGIN = 1 << 17;
 const F_REPORT = 1 << 18;
 /** First word of a place, state, country or city name. */
 const F_PLACE1 = 1 << 19;
+/** A known English word (SCOWL up to size 70, see `loadKnownWords`). */
+const F_KNOWN = 1 << 20;
+/** First word of a generic hospital name ("holy" of "holy cross"; "saint" counts as "st"). */
+const F_HOSP1 = 1 << 21;
 
 /** True when token `t` carries lexicon flag `flag`. */
 const is = (t: Tok, flag: number): boolean => (t.f & flag) !== 0;
@@ -129,7 +139,9 @@ function flagsOf(l: string): number {
     (COUNTRIES.has(l) ? F_COUNTRY : 0) |
     (ORG_INNER.has(l) ? F_ORGIN : 0) |
     (REPORT_AFTER.has(l) ? F_REPORT : 0) |
-    (placeFirstWords(lex).has(l) || US_STATES.has(l) || COUNTRIES.has(l) ? F_PLACE1 : 0);
+    (placeFirstWords(lex).has(l) || US_STATES.has(l) || COUNTRIES.has(l) ? F_PLACE1 : 0) |
+    (loadKnownWords().has(l) ? F_KNOWN : 0) |
+    (HOSPITAL_FIRST.has(l === 'saint' ? 'st' : l) ? F_HOSP1 : 0);
   if (flagMemo.size > 200_000) flagMemo = new Map();
   flagMemo.set(l, f);
   return f;
@@ -829,7 +841,7 @@ function latin(): Uint8Array {
 
 /** Distinct words seen so far: lower case, lexicon flags and letter case computed once per word. */
 const enWords = new WordTable();
-/** `WordTable.info` holds the lexicon flags below this shift and the B_TITLE / B_CAPS bits above. */
+/** `WordTable.info` holds the lexicon flags below this shift and the B_TITLE, B_CAPS and B_LETTERS bits above. */
 const WORD_CASE_SHIFT = 24;
 const WORD_FLAGS_MASK = (1 << WORD_CASE_SHIFT) - 1;
 
@@ -848,7 +860,7 @@ function addWord(w: string, ascii: boolean, upper: number, lower: number, hash: 
         ? c0 >= 65 && c0 <= 90 && c1 >= 97 && c1 <= 122
         : /^\p{Lu}\p{Ll}/u.test(w);
   const caps = w.length > 1 && (ascii ? lower === 0 : w === w.toUpperCase());
-  const kase = (title ? B_TITLE : 0) | (caps ? B_CAPS : 0);
+  const kase = (title ? B_TITLE : 0) | (caps ? B_CAPS : 0) | (/^\p{L}+$/u.test(w) ? B_LETTERS : 0);
   return enWords.add(w, l, flagsOf(l) | (kase << WORD_CASE_SHIFT), hash);
 }
 
@@ -950,7 +962,11 @@ function tokenize(text: string): Tok[] {
 /** A period right after a longer word ends a sentence; after an initial or title it does not. */
 function prevWasSentenceEnd(text: string, end: number): boolean {
   let s = end;
-  while (s > 0 && /[A-Za-z]/.test(text[s - 1]!)) s--;
+  while (s > 0) {
+    const c = text.charCodeAt(s - 1);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
+    s--;
+  }
   const word = text.slice(s, end).toLowerCase();
   return word.length > 1 && !TITLES.has(word) && !ABBREV_DOT.has(word);
 }
@@ -1019,7 +1035,8 @@ export function createEnPersonRecognizer(): Recognizer {
       const out: Finding[] = [];
       const isStop = (t: Tok): boolean => is(t, F_COMMON) || is(t, F_CLIN);
       const inLex = (t: Tok): boolean => is(t, F_FIRST) || is(t, F_LAST);
-      const isInitial = (t: Tok): boolean => t.w.length === 1 && /[A-Z]/.test(t.w);
+      const isInitial = (t: Tok): boolean =>
+        t.w.length === 1 && t.w.charCodeAt(0) >= 65 && t.w.charCodeAt(0) <= 90;
       /** Could this token be part of a name, given how strong the surrounding evidence is? */
       const nameLike = (t: Tok, strong: boolean): boolean => {
         if (t.l.length < 2) return isInitial(t);
@@ -1186,7 +1203,7 @@ export function createEnPersonRecognizer(): Recognizer {
           !t.gapBreak &&
           !t.gapComma &&
           t.l.length >= 3 &&
-          /^\p{L}+$/u.test(t.w) &&
+          t.letters &&
           !(t.caps && t.l.length <= 4 && !inLex(t)) &&
           (t.title || t.caps || inLex(t) || REPORT_AFTER.has(toks[i + 1]?.l ?? '') || t.mono) &&
           !is(t, F_CLIN) &&
@@ -1318,7 +1335,7 @@ export function createEnPersonRecognizer(): Recognizer {
           const unknownAfter =
             next.l.length >= 4 &&
             !next.gapComma &&
-            /^\p{L}+$/u.test(next.w) &&
+            next.letters &&
             !is(next, F_COMMON) &&
             !is(next, F_CLIN) &&
             (next.mono || next.title);
@@ -1659,8 +1676,8 @@ export function createEnLocationRecognizer(): Recognizer {
           t.l.length >= 4 &&
           !is(t, F_CLIN) &&
           !is(t, F_STATE) &&
-          /^\p{L}+$/u.test(t.w) &&
-          !loadKnownWords().has(t.l)
+          t.letters &&
+          !is(t, F_KNOWN)
         ) {
           push(out, t, st, EntityType.Location, 0.65, 'en-location', 'town before a state');
           i++;
@@ -1951,10 +1968,10 @@ export function createEnFacilityRecognizer(): Recognizer {
             (prep.l === 'in' || prep.l === 'from' || prep.l === 'of') &&
             plain(w) &&
             w.l.length >= 4 &&
-            /^\p{L}+$/u.test(w.w) &&
+            w.letters &&
             (monoLine ? FAMILY_WORDS.has(verb.l) : w.title) &&
             (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
-            !loadKnownWords().has(w.l) &&
+            !is(w, F_KNOWN) &&
             !DRUG_ENDING.test(w.l) &&
             !/(?:ian|ese|ish|ic|al)$/.test(w.l) &&
             !is(w, F_FIRST) &&
@@ -2168,7 +2185,7 @@ export function createEnHospitalRecognizer(): Recognizer {
         }
         // Generic hospital names of one to three words.
         let hit = false;
-        const firstWord = HOSPITAL_FIRST.has(t.l === 'saint' ? 'st' : t.l);
+        const firstWord = is(t, F_HOSP1);
         for (let n = 3; n >= 1 && !hit && firstWord; n--) {
           if (i + n > toks.length) continue;
           let ok = true;
@@ -2234,15 +2251,15 @@ export function createEnHospitalRecognizer(): Recognizer {
         if (
           !cue &&
           t.l.length >= 6 &&
-          /^\p{L}+$/u.test(t.w) &&
+          t.letters &&
+          text.charCodeAt(t.end) === 32 &&
+          !is(t, F_KNOWN) &&
+          !is(t, F_CLIN) &&
+          !is(t, F_ORGSUF) &&
           ((t.title && !monoLine) ||
             /^ [1-9](?:\s*$|\s*[.,;]|\s+(?:when|this|or|and|if|today|tomorrow|once|bed|tonight)\b)/i.test(
               text.slice(t.end, t.end + 12),
             )) &&
-          text[t.end] === ' ' &&
-          !loadKnownWords().has(t.l) &&
-          !is(t, F_CLIN) &&
-          !is(t, F_ORGSUF) &&
           !DRUG_ENDING.test(t.l) &&
           !inLexAny(lex, t.l) &&
           FLOOR_AFTER.test(text.slice(t.end, t.end + 24)) &&
@@ -2279,7 +2296,7 @@ export function createEnHospitalRecognizer(): Recognizer {
         if (
           t.l.length >= 5 &&
           !t.w.includes('-') &&
-          (t.title || t.caps || monoLine || !loadKnownWords().has(t.l)) &&
+          (t.title || t.caps || monoLine || !is(t, F_KNOWN)) &&
           !is(t, F_COMMON) &&
           !is(t, F_CLIN) &&
           !is(t, F_ORGSUF) &&
@@ -2329,7 +2346,7 @@ export function propagateEnNames(input: RecognizeInput, findings: readonly Findi
     while (k < toks.length && toks[k]!.end <= f.start) k++;
     for (let j = k; j < toks.length && toks[j]!.start < f.end; j++) {
       const t = toks[j]!;
-      if (t.l.length < 3 || !/^\p{L}+$/u.test(t.w)) continue;
+      if (t.l.length < 3 || !t.letters) continue;
       // Abbreviations (NRB, OSH, TSICU) are no names; lexicon names of any length are.
       const named = is(t, F_FIRST) || is(t, F_LAST);
       const acronym = f.why.startsWith('hospital acronym') && t.caps;
