@@ -26,6 +26,30 @@ function requireDigit(v: string): Validation {
   return /\d/.test(v) ? { why: 'contains digits' } : null;
 }
 
+/** Characters of an e-mail address's local part (the pattern's [A-Za-z0-9._%+-]). */
+function isLocalPartChar(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 || // .
+    c === 95 || // _
+    c === 37 || // %
+    c === 43 || // +
+    c === 45 // -
+  );
+}
+
+/**
+ * Where an e-mail address whose "@" is at `at` starts: at the start of the run of local-part
+ * characters before the "@" (the pattern's look-behind allows no other start).
+ */
+function localPartStart(text: string, at: number): number {
+  let s = at;
+  while (s > 0 && isLocalPartChar(text.charCodeAt(s - 1))) s--;
+  return s;
+}
+
 const residentId = createPatternRecognizer({
   name: 'zh-resident-id',
   type: EntityType.IdCard,
@@ -292,6 +316,7 @@ const email = createPatternRecognizer({
       score: 0.95,
       why: 'e-mail address',
       requires: /@/,
+      anchor: { regex: /@/g, from: localPartStart },
     },
   ],
 });
@@ -312,6 +337,9 @@ const ip = createPatternRecognizer({
       score: 0.7,
       why: 'IPv6 address',
       requires: /[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:/,
+      // The first colon of an address comes after one to four hex digits and is followed by at
+      // most four hex digits and a second colon.
+      anchor: { regex: /:[0-9A-Fa-f]{0,4}:/g, from: (_text, at) => Math.max(0, at - 4) },
     },
   ],
   context: ['ip', 'address', '地址', 'host'],
