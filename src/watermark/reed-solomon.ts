@@ -81,12 +81,18 @@ function polyAdd(p: number[], q: number[]): number[] {
 }
 
 /**
- * Corrects up to floor(nsym/2) byte errors. Returns the data part, or null when the codeword is
+ * Corrects byte errors and erasures: with `e` erased positions (bytes known to be unreliable,
+ * whatever their value) it corrects them and up to floor((nsym - e) / 2) further errors; without
+ * erasures, up to floor(nsym/2) errors. Returns the data part, or null when the codeword is
  * uncorrectable (detected by a failed locator or a non-zero syndrome after correction).
  */
-export function decodeReedSolomon(codeword: Uint8Array, nsym: number): Uint8Array | null {
+export function decodeReedSolomon(
+  codeword: Uint8Array,
+  nsym: number,
+  erasures: readonly number[] = [],
+): Uint8Array | null {
   const n = codeword.length;
-  if (n > 255 || nsym <= 0 || nsym >= n) return null;
+  if (n > 255 || nsym <= 0 || nsym >= n || erasures.length > nsym) return null;
   const msg = Array.from(codeword);
   const synd: number[] = [];
   let clean = true;
@@ -96,14 +102,22 @@ export function decodeReedSolomon(codeword: Uint8Array, nsym: number): Uint8Arra
     if (s !== 0) clean = false;
   }
   if (clean) return Uint8Array.from(msg.slice(0, n - nsym));
+  for (const pos of erasures) if (!Number.isInteger(pos) || pos < 0 || pos >= n) return null;
 
+  // Forney syndromes: the syndromes with the erased positions' contribution removed, so that
+  // Berlekamp-Massey sees only the unknown errors (the last e of them are not used).
+  const fsynd = synd.slice();
+  for (const pos of erasures) {
+    const x = pow(2, n - 1 - pos);
+    for (let j = 0; j < fsynd.length - 1; j++) fsynd[j] = mul(fsynd[j]!, x) ^ fsynd[j + 1]!;
+  }
   // Berlekamp-Massey: error locator Lambda(x), highest degree first.
   let errLoc = [1];
   let oldLoc = [1];
-  for (let i = 0; i < nsym; i++) {
-    let delta = synd[i]!;
+  for (let i = 0; i < nsym - erasures.length; i++) {
+    let delta = fsynd[i]!;
     for (let j = 1; j < errLoc.length; j++)
-      delta ^= mul(errLoc[errLoc.length - 1 - j]!, synd[i - j]!);
+      delta ^= mul(errLoc[errLoc.length - 1 - j]!, fsynd[i - j]!);
     oldLoc = [...oldLoc, 0];
     if (delta !== 0) {
       if (oldLoc.length > errLoc.length) {
@@ -119,15 +133,22 @@ export function decodeReedSolomon(codeword: Uint8Array, nsym: number): Uint8Arra
   }
   while (errLoc.length > 1 && errLoc[0] === 0) errLoc.shift();
   const errs = errLoc.length - 1;
-  if (errs * 2 > nsym) return null;
+  if (errs * 2 + erasures.length > nsym) return null;
   // Chien search: position i is in error when Lambda(X_i^-1) = 0, X_i = alpha^(n-1-i).
   const positions: number[] = [];
   for (let i = 0; i < n; i++)
     if (polyEval(errLoc, pow(2, 255 - (n - 1 - i))) === 0) positions.push(i);
   if (positions.length !== errs) return null;
+  // Errata locator: errors and erasures together.
+  let loc = errLoc;
+  for (const pos of erasures)
+    if (!positions.includes(pos)) {
+      positions.push(pos);
+      loc = polyMul(loc, [pow(2, n - 1 - pos), 1]);
+    }
   // Forney (first consecutive root alpha^0): e_i = Omega(X_i^-1) / prod_{j != i} (1 + X_j X_i^-1),
   // Omega(x) = S(x) Lambda(x) mod x^nsym.
-  const prod = polyMul(synd.slice().reverse(), errLoc);
+  const prod = polyMul(synd.slice().reverse(), loc);
   const omega = prod.slice(prod.length - nsym);
   for (const pos of positions) {
     const xiInv = div(1, pow(2, n - 1 - pos));

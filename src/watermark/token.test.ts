@@ -88,6 +88,32 @@ describe('Reed-Solomon over GF(256)', () => {
     }
   });
 
+  it('corrects erasures and errors together up to the parity (erasures + 2 x errors <= 6)', () => {
+    const cases: [number[], number[]][] = [
+      [[0, 3, 7, 9, 12, 15], []],
+      [[1, 2, 14, 8], [5]],
+      [
+        [4, 11],
+        [0, 15],
+      ],
+      [[6], [2, 10]],
+    ];
+    for (const [erased, wrong] of cases) {
+      const c = Uint8Array.from(code);
+      for (const p of [...erased, ...wrong]) c[p]! ^= 0xa5;
+      expect(decodeReedSolomon(c, 6, erased)).toEqual(data);
+    }
+    // An erased position that is in fact correct costs nothing.
+    expect(decodeReedSolomon(Uint8Array.from(code), 6, [2, 3])).toEqual(data);
+  });
+
+  it('refuses erasures beyond the parity or outside the codeword', () => {
+    const c = Uint8Array.from(code);
+    c[0]! ^= 1;
+    expect(decodeReedSolomon(c, 6, [0, 1, 2, 3, 4, 5, 6])).toBeNull();
+    expect(decodeReedSolomon(c, 6, [16])).toBeNull();
+  });
+
   it('never returns wrong data silently for 4+ errors (null or the MAC layer catches it)', () => {
     const c = Uint8Array.from(code);
     for (const p of [1, 4, 8, 13]) c[p]! ^= 0xff;
