@@ -228,7 +228,15 @@ export interface PlaneDecodeResult {
   bits: Uint8Array | null;
 }
 
-function residual(p: Plane): Plane {
+/**
+ * How hard the residual is clipped: 'mean' at the mean absolute residual; 'tight' at a quarter of
+ * it, which keeps little more than the residual's sign. After a brightening or contrast change
+ * that saturates a white background, the mark survives only in mid-tones between strong text
+ * edges, and the sign reads it best; under heavy JPEG the mean clip does.
+ */
+type ResidualClip = 'mean' | 'tight';
+
+function residual(p: Plane, clip: ResidualClip = 'mean'): Plane {
   const blur = boxBlur(p, RESIDUAL_RADIUS);
   const out = createPlane(p.width, p.height);
   const n = p.data.length;
@@ -240,7 +248,7 @@ function residual(p: Plane): Plane {
     s += Math.abs(p.data[i]! - blur.data[i]!);
     cnt++;
   }
-  const lim = Math.max(0.5, s / cnt);
+  const lim = clip === 'tight' ? Math.max(0.05, 0.25 * (s / cnt)) : Math.max(0.5, s / cnt);
   for (let i = 0; i < n; i++) {
     const r = p.data[i]! - blur.data[i]!;
     out.data[i] = r > lim ? lim : r < -lim ? -lim : r;
@@ -395,6 +403,8 @@ function readBits(layout: Layout, f: Fold): { soft: Float64Array } {
 
 /** Number of least reliable bits flipped in every combination before Reed-Solomon (Chase-II decoding). */
 const CHASE_BITS = 8;
+/** Least reliable payload bytes whose subsets (up to PARITY of them) are tried as erasures. */
+const ERASURE_BYTES = 8;
 
 function decodeSoft(
   key: WatermarkKey,
@@ -431,16 +441,48 @@ function decodeSoft(
     for (let i = 0; i < PAYLOAD_BYTES; i++) if (again[i] !== bytes[i]) corrected++;
     return { token, corrected, reliability, bits };
   }
+  // Generalised minimum-distance decoding: erase the least reliable bytes (weakest bit of each)
+  // in every combination of up to PARITY of the ERASURE_BYTES weakest; Reed-Solomon fills them
+  // and corrects what errors the remaining parity allows.
+  const byteWeakness = new Float64Array(PAYLOAD_BYTES).fill(Infinity);
+  for (let i = 0; i < PAYLOAD_BITS; i++)
+    byteWeakness[i >> 3] = Math.min(byteWeakness[i >> 3]!, Math.abs(soft[i]!));
+  const weakBytes = Array.from({ length: PAYLOAD_BYTES }, (_, i) => i)
+    .sort((a, b) => byteWeakness[a]! - byteWeakness[b]!)
+    .slice(0, ERASURE_BYTES);
+  const hard = new Uint8Array(PAYLOAD_BYTES);
+  for (let i = 0; i < PAYLOAD_BITS; i++) hard[i >> 3]! |= bits[i]! << (7 - (i & 7));
+  for (let i = 0; i < PAYLOAD_BYTES; i++) hard[i]! ^= layout.whiten[i]!;
+  const erased: number[] = [];
+  for (let pattern = 1; pattern < 1 << ERASURE_BYTES; pattern++) {
+    erased.length = 0;
+    for (let k = 0; k < ERASURE_BYTES; k++) if (pattern & (1 << k)) erased.push(weakBytes[k]!);
+    if (erased.length > PARITY) continue;
+    const data = decodeReedSolomon(hard, PARITY, erased);
+    if (!data) continue;
+    const token = verifyToken(key, data);
+    if (!token) continue;
+    let corrected = 0;
+    const again = encodeReedSolomon(data, PARITY);
+    for (let i = 0; i < PAYLOAD_BYTES; i++) if (again[i] !== hard[i]) corrected++;
+    return { token, corrected, reliability, bits };
+  }
   return { token: null, corrected: 0, reliability, bits };
 }
 
-function tryScale(layout: Layout, luma: Plane, sx: number, sy: number) {
+function tryScale(
+  layout: Layout,
+  luma: Plane,
+  sx: number,
+  sy: number,
+  clip: ResidualClip = 'mean',
+) {
   const w = Math.floor(luma.width / sx);
   const h = Math.floor(luma.height / sy);
   // Bounded work: never resample to more than 4x the input or 24 Mpixel.
   if (w < 16 || h < 16 || w * h > Math.min(24e6, 4 * luma.width * luma.height)) return null;
   const nominal = sx === 1 && sy === 1 ? luma : resampleBilinear(luma, w, h, sx, sy);
-  const f = foldAndSync(layout, residual(nominal));
+  const f = foldAndSync(layout, residual(nominal, clip));
   return { f, sx, sy };
 }
 
@@ -512,8 +554,8 @@ export function decodeWatermarkPlane(
 ): PlaneDecodeResult {
   const layout = layoutFor(key);
   let best: { f: Fold; sx: number; sy: number } | null = null;
-  const attempt = (sx: number, sy: number): PlaneDecodeResult | null => {
-    const t = tryScale(layout, luma, sx, sy);
+  const attempt = (sx: number, sy: number, clip?: ResidualClip): PlaneDecodeResult | null => {
+    const t = tryScale(layout, luma, sx, sy, clip);
     if (!t) return null;
     if (!best || t.f.score > best.f.score) best = t;
     if (t.f.score < 4.5) return null;
@@ -529,7 +571,7 @@ export function decodeWatermarkPlane(
       bits: d.bits,
     };
   };
-  const direct = attempt(1, 1);
+  const direct = attempt(1, 1) ?? attempt(1, 1, 'tight');
   if (direct) return direct;
   if (options.searchScale !== false) {
     const r = residual(luma);

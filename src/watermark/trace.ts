@@ -56,8 +56,9 @@ export interface TraceContext<E = unknown> {
 export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
 
 // A MAC-verified token from random data: 2^-32 per candidate codeword; the image decoder tries
-// at most ~20 alignments x 256 Chase patterns, the others one codeword per copy or symbol.
-const FALSE_MATCH_IMAGE = (20 * 256) / 2 ** 32;
+// at most ~36 alignments (straight, two residual clips, scales, refinements, 6 lattices x 3 rounds)
+// x (256 Chase patterns + 246 erasure patterns), the others one codeword per copy or symbol.
+const FALSE_MATCH_IMAGE = (36 * 512) / 2 ** 32;
 const FALSE_MATCH_SINGLE = 1 / 2 ** 32;
 
 function detectKind(input: Buffer | string): TraceInputKind {
