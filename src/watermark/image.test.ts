@@ -61,7 +61,7 @@ describe('invisible image watermark', () => {
     expect((await decodeImage(key, m.output)).token?.entryRef).toBe(77_000_123);
   });
 
-  it('with headroom, survives brightening of a mostly-white screenshot', async () => {
+  it('survives brightening of a mostly-white screenshot, with or without headroom', async () => {
     const screen = await renderSyntheticScreen(1280, 800);
     const bright = async (headroom: boolean): Promise<number | undefined> => {
       const m = await markImage(key, token, screen, { headroom });
@@ -69,8 +69,18 @@ describe('invisible image watermark', () => {
       return (await decodeImage(key, await attackLinear(m.output, 1.1, 0))).token?.entryRef;
     };
     expect(await bright(true)).toBe(77_000_123);
-    // By default the white background clips to 255 and takes the mark with it.
-    expect(await bright(false)).toBeUndefined();
+    // The white background clips to 255 and takes its part of the mark; the mid-tones keep the rest.
+    expect(await bright(false)).toBe(77_000_123);
+  });
+
+  it('meets the target PSNR after rounding and clipping (a flat near-white page included)', async () => {
+    const screen = await renderSyntheticScreen(640, 400);
+    for (const psnr of [41.5, 40.5]) {
+      const m = await markImage(key, token, screen, { psnr });
+      expect(Math.abs(m.psnr - psnr)).toBeLessThan(0.2);
+    }
+    const m = await markImage(key, token, xray);
+    expect(Math.abs(m.psnr - 41.5)).toBeLessThan(0.2);
   });
 
   it('marks 16-bit raw grey pixels relative to their used range', () => {

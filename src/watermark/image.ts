@@ -102,24 +102,74 @@ export function markPixels(
   const luma = lumaOf(px, { lo, hi });
   const delta = computeWatermarkDelta(key, token, luma, options);
   const k = (hi - lo) / 255;
-  const out = px.data.slice() as RawPixels['data'];
-  const colour = Math.min(px.channels, 3);
-  let se = 0;
-  let n = 0;
-  for (let i = 0; i < delta.length; i++) {
-    const d = delta[i]! * k;
-    for (let c = 0; c < colour; c++) {
-      const j = i * px.channels + c;
-      const v = px.data[j]!;
-      const nv = Math.min(thi, Math.max(tlo, Math.round(v + d)));
-      out[j] = nv;
-      se += (nv - v) * (nv - v);
-      n++;
-    }
+  // The delta's strength assumes every sample moves by exactly its value; rounding (a flat
+  // background moved by 1.4 ends up moved by 1) and clipping at the range ends change that. Scale
+  // it so that the quantised, clipped copy meets the target PSNR (measured on every third row).
+  const targetMse = ((hi - lo) * (hi - lo)) / 10 ** ((options.psnr ?? DEFAULT_PSNR) / 10);
+  let gain = 1;
+  for (let round = 0; round < CALIBRATION_ROUNDS; round++) {
+    const mse = quantisedError(px, delta, k * gain, tlo, thi, CALIBRATION_ROW_STEP, null);
+    if (!(mse > 0)) break;
+    const next = Math.min(MAX_GAIN, Math.max(MIN_GAIN, gain * Math.sqrt(targetMse / mse)));
+    const settled = Math.abs(next / gain - 1) < 0.005;
+    gain = next;
+    if (settled) break;
   }
-  const mse = se / Math.max(1, n);
+  const out = px.data.slice() as RawPixels['data'];
+  const mse = quantisedError(px, delta, k * gain, tlo, thi, 1, out);
   const psnr = mse === 0 ? Infinity : 10 * Math.log10(((hi - lo) * (hi - lo)) / mse);
   return { output: { ...px, data: out }, psnr };
+}
+
+/** Default target PSNR (dB) of the marked pixels. */
+const DEFAULT_PSNR = 41.5;
+const CALIBRATION_ROUNDS = 3;
+const CALIBRATION_ROW_STEP = 3;
+const MIN_GAIN = 0.5;
+const MAX_GAIN = 2;
+/**
+ * 4x4 ordered-dither thresholds (Bayer), aligned with the 4-pixel cells of the mark: a cell moved
+ * by 1.4 gets 40 % of its pixels moved by 2 and 60 % by 1, so its mean keeps the full mark.
+ */
+const DITHER = Float32Array.from(
+  [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5],
+  (b) => (b + 0.5) / 16,
+);
+
+/**
+ * Adds `delta * scale` to the colour samples with ordered dithering and clipping to [lo, hi];
+ * returns the mean squared error over the rows visited (every `rowStep`-th). Writes the samples
+ * into `out` when given.
+ */
+function quantisedError(
+  px: RawPixels,
+  delta: Float32Array,
+  scale: number,
+  lo: number,
+  hi: number,
+  rowStep: number,
+  out: RawPixels['data'] | null,
+): number {
+  const { width: w, height: h, channels, data } = px;
+  const colour = Math.min(channels, 3);
+  let se = 0;
+  let n = 0;
+  for (let y = 0; y < h; y += rowStep) {
+    const dither = (y & 3) * 4;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const d = delta[i]! * scale + DITHER[dither + (x & 3)]!;
+      for (let c = 0; c < colour; c++) {
+        const j = i * channels + c;
+        const v = data[j]!;
+        const nv = Math.min(hi, Math.max(lo, Math.floor(v + d)));
+        if (out) out[j] = nv;
+        se += (nv - v) * (nv - v);
+        n++;
+      }
+    }
+  }
+  return se / Math.max(1, n);
 }
 
 /** Decodes the watermark from raw pixels. */
