@@ -463,3 +463,38 @@ describe('English nursing-note dates', () => {
     expect(dates(text)).toEqual([]);
   });
 });
+
+describe('English word tokens shared between analyses', () => {
+  // Names at the same places in both texts: tokens of one read as the other's would show.
+  const a = 'Dr. Healey saw pt today, Healey aware. Wife Mary Souza called at 1400.';
+  const b = 'Dr. Tyrone saw pt. Tyrone called the son. Tyrone aware. '.repeat(5);
+  const spans = (fs: Finding[]): string[] => fs.map((f) => `${f.start}-${f.end} ${f.type}`);
+
+  it('give the same findings whatever was analysed before', () => {
+    const first = spans(analyzer.analyze(a, { lang: 'en' }));
+    analyzer.analyze(b.repeat(50), { lang: 'en' });
+    expect(spans(analyzer.analyze(a, { lang: 'en' }))).toEqual(first);
+  });
+
+  it('give the same findings when a recognizer analyses another text in between', () => {
+    const inner = createAnalyzer();
+    const nested = createAnalyzer({
+      recognizers: [
+        {
+          name: 'nested-analysis',
+          types: [EntityType.Custom],
+          langs: ['en'],
+          recognize: () => {
+            inner.analyze(b, { lang: 'en' });
+            return [];
+          },
+        },
+      ],
+    });
+    // The extra recognizer runs after the built-in ones and before names found once are looked
+    // for elsewhere in the text, which reads the tokens again.
+    expect(spans(nested.analyze(a, { lang: 'en' }))).toEqual(
+      spans(analyzer.analyze(a, { lang: 'en' })),
+    );
+  });
+});

@@ -29,22 +29,21 @@ const B_GAP_SENTENCE = 256;
 const B_MONO = 512;
 
 /**
- * One word token. The yes/no facts are packed into one number (`b`) behind getters: a text of a
- * few megabytes has hundreds of thousands of tokens, and small objects of one shape are what keeps
- * the tokenizer's allocation and garbage collection cheap.
+ * One word token. The yes/no facts are packed into one number (`b`) behind getters. Tokens are
+ * reused from one analysis to the next (see `tokenPool`): only the tokenizer writes them.
  */
 class Tok {
   constructor(
     /** As written. */
-    readonly w: string,
+    public w: string,
     /** Lower case. */
-    readonly l: string,
+    public l: string,
     /** Lexicon flags of the lower-case word (F_FIRST, F_LAST, ...), looked up once. */
-    readonly f: number,
-    readonly start: number,
-    readonly end: number,
+    public f: number,
+    public start: number,
+    public end: number,
     /** B_* bits. */
-    readonly b: number,
+    public b: number,
   ) {}
   /** Capitalised, not all caps. */
   get title(): boolean {
@@ -812,15 +811,51 @@ const ADDRESS_UNIT_RE = new RegExp(
 const ADDRESS_EU_RE =
   /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]{2,}(?: [\p{L}'’-]+){0,3}? \d{1,4}[A-Za-z]?(?:(?=\s+(?:Apt|Suite|Unit)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?)/gu;
 
-const tokenCache = new WeakMap<RecognizeInput, Tok[]>();
+/**
+ * Token objects kept from one tokenization to the next: a text of a few megabytes has hundreds of
+ * thousands of tokens, and allocating them anew each time costs more in garbage collection than
+ * all the rules that read them. Each tokenization overwrites the pool from its start, so only the
+ * token list of the latest tokenization (`poolGeneration`) is valid; the cache below re-tokenizes
+ * an older input instead of handing out overwritten tokens. Bounded: tokens beyond `TOKEN_POOL_MAX`
+ * are allocated per call.
+ */
+const tokenPool: Tok[] = [];
+const TOKEN_POOL_MAX = 1 << 19;
+let poolGeneration = 0;
+const tokenCache = new WeakMap<RecognizeInput, { toks: Tok[]; generation: number }>();
 
 /** Word tokens of the input, computed once per analysis and shared by the en recognizers. */
 function tokensOf(input: RecognizeInput): Tok[] {
-  let t = tokenCache.get(input);
-  if (!t) {
-    t = tokenize(input.text);
-    tokenCache.set(input, t);
+  const cached = tokenCache.get(input);
+  if (cached && cached.generation === poolGeneration) return cached.toks;
+  poolGeneration++;
+  const toks = tokenize(input.text);
+  tokenCache.set(input, { toks, generation: poolGeneration });
+  return toks;
+}
+
+/** Token number `k` of the current tokenization, taken from the pool when it holds one. */
+function makeTok(
+  k: number,
+  w: string,
+  l: string,
+  f: number,
+  start: number,
+  end: number,
+  b: number,
+): Tok {
+  const t = tokenPool[k];
+  if (t === undefined) {
+    const fresh = new Tok(w, l, f, start, end, b);
+    if (k === tokenPool.length && k < TOKEN_POOL_MAX) tokenPool.push(fresh);
+    return fresh;
   }
+  t.w = w;
+  t.l = l;
+  t.f = f;
+  t.start = start;
+  t.end = end;
+  t.b = b;
   return t;
 }
 
@@ -945,7 +980,8 @@ function tokenize(text: string): Tok[] {
       (lastNonSpace === 46 || lastNonSpace === 33 || lastNonSpace === 63 ? B_GAP_SENTENCE : 0) |
       (lineMono ? B_MONO : 0);
     out.push(
-      new Tok(
+      makeTok(
+        out.length,
         enWords.words[entry]!,
         enWords.lower[entry]!,
         info & WORD_FLAGS_MASK,
