@@ -154,12 +154,14 @@ export function createAnalyzer(config: AnalyzerConfig = {}): Analyzer {
       // 1. recognize
       let cands: Finding[] = [];
       for (const r of recognizers) {
-        if (r.langs.length > 0 && !r.langs.some((l) => langs.has(l))) continue;
-        if (entities && !r.types.some((t) => entities.has(t))) continue;
+        if (r.langs.length > 0 && !anyIn(r.langs, langs)) continue;
+        if (entities && !anyIn(r.types, entities)) continue;
         const found = r.recognize(input);
         // 2. context
-        if (r.context && r.context.length > 0)
-          for (const f of found) enhanceWithContext(text, f, r.context, window);
+        if (r.context && r.context.length > 0) {
+          const words = contextWordsOf(r.context);
+          for (const f of found) enhanceWithContext(text, f, words, window);
+        }
         for (const f of found) cands.push(f);
       }
       for (const d of deny) {
@@ -205,17 +207,54 @@ export function detectLangs(text: string, lang: Lang | 'auto'): Set<Lang> {
   return out;
 }
 
-function isAsciiWordChar(c: string | undefined): boolean {
-  return c !== undefined && /[A-Za-z0-9]/.test(c);
+/** True when some item of `items` is in `set`. */
+function anyIn<T>(items: readonly T[], set: ReadonlySet<T>): boolean {
+  for (const x of items) if (set.has(x)) return true;
+  return false;
+}
+
+/** True for the code unit of an ASCII letter or digit (NaN, before or after the text: false). */
+function isAsciiWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** A recognizer's context words, lower-cased once: as written (for `why`), lower case, Latin. */
+interface ContextWords {
+  words: readonly string[];
+  lower: string[];
+  /** Starts with a Latin letter, a digit or #: must stand as a whole word. */
+  latin: boolean[];
+}
+
+const contextCache = new WeakMap<readonly string[], ContextWords>();
+
+function contextWordsOf(words: readonly string[]): ContextWords {
+  let c = contextCache.get(words);
+  if (!c) {
+    const lower = words.map((w) => w.toLowerCase());
+    c = { words, lower, latin: lower.map((lw) => /^[a-z0-9#]/.test(lw)) };
+    contextCache.set(words, c);
+  }
+  return c;
+}
+
+/** True when `lw` occurs in `hay` (which starts at text offset `off`), as a whole word if `latin`. */
+function holdsWord(text: string, hay: string, off: number, lw: string, latin: boolean): boolean {
+  let i = hay.indexOf(lw);
+  while (i >= 0) {
+    if (
+      !latin ||
+      (!isAsciiWordCode(text.charCodeAt(off + i - 1)) &&
+        !isAsciiWordCode(text.charCodeAt(off + i + lw.length)))
+    )
+      return true;
+    i = hay.indexOf(lw, i + 1);
+  }
+  return false;
 }
 
 /** Raises a finding's score when one of its recognizer's context words is near it on the same line. */
-function enhanceWithContext(
-  text: string,
-  f: Finding,
-  words: readonly string[],
-  window: number,
-): void {
+function enhanceWithContext(text: string, f: Finding, cw: ContextWords, window: number): void {
   // Only the window is examined (never the whole line: lines can be megabytes long).
   const ls0 = Math.max(0, f.start - window);
   const re0 = Math.min(text.length, f.end + window);
@@ -228,24 +267,13 @@ function enhanceWithContext(
   if (nr >= 0) after = after.slice(0, nr);
   before = before.toLowerCase();
   after = after.toLowerCase();
-  for (const w of words) {
-    const lw = w.toLowerCase();
-    const latin = /^[a-z0-9#]/.test(lw);
-    for (const [hay, off] of [
-      [before, ls],
-      [after, f.end],
-    ] as const) {
-      let i = hay.indexOf(lw);
-      while (i >= 0) {
-        const okB = !latin || !isAsciiWordChar(text[off + i - 1]);
-        const okA = !latin || !isAsciiWordChar(text[off + i + lw.length]);
-        if (okB && okA) {
-          f.score = Math.min(1, f.score + CONTEXT_BOOST);
-          f.why += `; context word "${w}" nearby`;
-          return;
-        }
-        i = hay.indexOf(lw, i + 1);
-      }
+  for (let k = 0; k < cw.lower.length; k++) {
+    const lw = cw.lower[k]!;
+    const latin = cw.latin[k]!;
+    if (holdsWord(text, before, ls, lw, latin) || holdsWord(text, after, f.end, lw, latin)) {
+      f.score = Math.min(1, f.score + CONTEXT_BOOST);
+      f.why += `; context word "${cw.words[k]!}" nearby`;
+      return;
     }
   }
 }
