@@ -81,6 +81,53 @@ describe('anchored pattern scans', () => {
       ).toEqual(spans(ref, t).filter((s) => v6(t, s) && valid(t, s)));
   });
 
+  it('find the same keyword-led matches at word starts as a scan of the whole text', () => {
+    const sources: [string, string, string][] = [
+      [
+        `\\b(?:phone|tel|telephone|cell|pager|beeper|fax|beep|pg|pgr|call(?:ed)?|ext\\.?|x(?=\\d))(?:\\s+(?:number|no\\.?|#))?[:#\\s]*(?!911\\b)(?<v>\\d{3,5}|\\d{3}-\\d{4})(?![\\d/])`,
+        'i',
+        'ph te ce pa be fa pg ca ex x',
+      ],
+      [
+        `\\b(?:s/p|(?:MI|CABG|dx|dx'?d|stent|cath)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})`,
+        'i',
+        's mi ca dx st',
+      ],
+    ];
+    const words = ['tel', 'TEL', 'x', 'X', 'call', 'called', 's/p', 'dx', "dx'd", 'CABG', 'cath'];
+    const glue = [' ', '-', "'", '_', '2', 'é', ':', '\n', '  '];
+    const digits = ['1999', '555-1234', '92', '12345', '911', '4'];
+    let x = 5;
+    const pick = <T>(a: readonly T[]): T => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return a[(x >>> 8) % a.length]!;
+    };
+    for (const [src, flags, starts] of sources) {
+      const ref = createPatternRecognizer({
+        name: 'ref',
+        type: EntityType.Custom,
+        patterns: [{ regex: new RegExp(src, 'gd' + flags), score: 0.5, why: 'reference' }],
+      });
+      const r = createPatternRecognizer({
+        name: 'ref',
+        type: EntityType.Custom,
+        patterns: [
+          {
+            regex: new RegExp(src, 'gd' + flags),
+            score: 0.5,
+            why: 'reference',
+            wordStarts: starts,
+          },
+        ],
+      });
+      for (let n = 0; n < 3000; n++) {
+        let t = '';
+        for (let k = 0; k < 8; k++) t += pick(glue) + pick(words) + pick(glue) + pick(digits);
+        expect(spans(r, t), t).toEqual(spans(ref, t));
+      }
+    }
+  });
+
   it('rejects an anchor that is not global', () => {
     const p: Pattern = {
       regex: /a/g,

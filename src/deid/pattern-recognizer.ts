@@ -16,6 +16,15 @@ export interface Pattern {
   requires?: RegExp;
   /** Optional narrowing of the scan to windows around a rare mark every match holds. */
   anchor?: Anchor;
+  /**
+   * Optional narrowing of the scan for patterns that begin with `\b` and a list of words: the
+   * beginnings (one or two letters, space-separated, case-insensitive; one letter means any next
+   * character) that every match starts with, e.g. 'ph te ca x' for phone|tel|call|x(?=\d). A
+   * match then starts where an ASCII word starts (a letter after a character that is no ASCII
+   * letter, digit or underscore); only those positions are tried, with the same findings as a scan
+   * of the whole text.
+   */
+  wordStarts?: string;
 }
 
 /**
@@ -120,17 +129,92 @@ function scanAnchored(
   }
 }
 
+/** Table of the beginnings of `Pattern.wordStarts`: letter * 27 + next letter, or + 26 for any. */
+function startTable(wordStarts: string): Uint8Array {
+  const t = new Uint8Array(26 * 27);
+  for (const b of wordStarts.toLowerCase().split(/\s+/).filter(Boolean)) {
+    const c0 = b.charCodeAt(0) - 97;
+    const c1 = b.length > 1 ? b.charCodeAt(1) - 97 : 26;
+    if (b.length > 2 || c0 < 0 || c0 > 25 || c1 < 0 || c1 > 26)
+      throw new Error(`word start "${b}" is not one or two letters`);
+    t[c0 * 27 + c1] = 1;
+  }
+  return t;
+}
+
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAsciiWord = (c: number): boolean => isAsciiLetter(c) || (c >= 48 && c <= 57) || c === 95;
+
+/** Positions where an ASCII word starts with a letter, per input (shared by the recognizers). */
+const wordStartCache = new WeakMap<RecognizeInput, Int32Array>();
+
+function wordStartsOf(input: RecognizeInput): Int32Array {
+  let starts = wordStartCache.get(input);
+  if (starts) return starts;
+  const { text } = input;
+  const found: number[] = [];
+  let prevWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!prevWord && isAsciiLetter(c)) found.push(i);
+    prevWord = isAsciiWord(c);
+  }
+  starts = Int32Array.from(found);
+  wordStartCache.set(input, starts);
+  return starts;
+}
+
+/**
+ * The same matches as `scanAll`, trying the sticky copy of the pattern only where a word starts
+ * with one of the pattern's beginnings, in text order and none before the end of the last match.
+ */
+function scanWordStarts(
+  spec: PatternRecognizerSpec,
+  p: Pattern,
+  table: Uint8Array,
+  sticky: RegExp,
+  input: RecognizeInput,
+  out: Finding[],
+): void {
+  const { text } = input;
+  const starts = wordStartsOf(input);
+  let pos = 0;
+  for (let k = 0; k < starts.length; k++) {
+    const s = starts[k]!;
+    if (s < pos) continue;
+    const c0 = (text.charCodeAt(s) | 32) - 97;
+    if (table[c0 * 27 + 26] !== 1) {
+      const c1 = text.charCodeAt(s + 1);
+      if (!isAsciiLetter(c1) || table[c0 * 27 + (c1 | 32) - 97] !== 1) continue;
+    }
+    sticky.lastIndex = s;
+    const m = sticky.exec(text);
+    if (m === null) continue;
+    if (m[0].length === 0) {
+      pos = s + 1;
+      continue;
+    }
+    addFinding(spec, p, m, text, out);
+    pos = s + m[0].length;
+  }
+}
+
 /** Builds a Recognizer from scored patterns, context words and an optional validator. */
 export function createPatternRecognizer(spec: PatternRecognizerSpec): Recognizer {
   for (const p of spec.patterns) {
     if (!p.regex.global) throw new Error(`pattern of ${spec.name} must be global`);
+    if (p.wordStarts && /[uv]/.test(p.regex.flags))
+      throw new Error(`word starts of a pattern of ${spec.name} need a pattern without the u flag`);
     if (p.anchor && !p.anchor.regex.global)
       throw new Error(`anchor of a pattern of ${spec.name} must be global`);
   }
-  // Sticky copies of anchored patterns, made once.
+  // Sticky copies of anchored and word-start patterns, and the word-start tables, made once.
   const sticky = spec.patterns.map((p) =>
-    p.anchor ? new RegExp(p.regex.source, p.regex.flags.replace('g', '') + 'y') : undefined,
+    p.anchor || p.wordStarts
+      ? new RegExp(p.regex.source, p.regex.flags.replace('g', '') + 'y')
+      : undefined,
   );
+  const tables = spec.patterns.map((p) => (p.wordStarts ? startTable(p.wordStarts) : undefined));
   return {
     name: spec.name,
     types: [spec.type],
@@ -143,7 +227,9 @@ export function createPatternRecognizer(spec: PatternRecognizerSpec): Recognizer
         const p = spec.patterns[k]!;
         if (p.requires && !p.requires.test(text)) continue;
         const st = sticky[k];
+        const table = tables[k];
         if (p.anchor && st) scanAnchored(spec, p, p.anchor, st, text, out);
+        else if (table && st) scanWordStarts(spec, p, table, st, input, out);
         else scanAll(spec, p, text, out);
       }
       return out;
