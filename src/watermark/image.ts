@@ -8,6 +8,7 @@ import { createPlane, type Plane } from './plane.ts';
 import {
   computeWatermarkDelta,
   decodeWatermarkPlane,
+  DEFAULT_PSNR,
   type EmbedOptions,
   type PlaneDecodeResult,
 } from './spread-spectrum.ts';
@@ -121,8 +122,6 @@ export function markPixels(
   return { output: { ...px, data: out }, psnr };
 }
 
-/** Default target PSNR (dB) of the marked pixels. */
-const DEFAULT_PSNR = 41.5;
 const CALIBRATION_ROUNDS = 3;
 const CALIBRATION_ROW_STEP = 3;
 const MIN_GAIN = 0.5;

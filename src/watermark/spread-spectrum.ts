@@ -137,7 +137,10 @@ function payloadBits(layout: Layout, token: DisclosureToken): Uint8Array {
 
 /** Options for embedding. */
 export interface EmbedOptions {
-  /** Target peak signal-to-noise ratio in dB of the marked luminance (default 41.5). */
+  /**
+   * Target peak signal-to-noise ratio in dB of the marked samples (default 41.5). `markPixels`
+   * calibrates the strength so that the rounded, clipped copy meets it.
+   */
   psnr?: number;
   /**
    * Weaken the mark on near-white and near-black pixels (which clip under brightening or contrast
@@ -148,6 +151,9 @@ export interface EmbedOptions {
    */
   headroom?: boolean;
 }
+
+/** Target PSNR (dB) of the marked samples when `EmbedOptions.psnr` is not given. */
+export const DEFAULT_PSNR = 41.5;
 
 /** Luminance distance from 0 or 255 below which the mark is weakened, and the weakest factor. */
 const HEADROOM = 28;
@@ -197,7 +203,7 @@ export function computeWatermarkDelta(
     mask[i] = m;
     energy += m * m;
   }
-  const psnr = options.psnr ?? 41.5;
+  const psnr = options.psnr ?? DEFAULT_PSNR;
   const targetRms = 255 / 10 ** (psnr / 20);
   // Rounding to integers adds ~1/12 of variance; leave room for it.
   const alpha = Math.sqrt(Math.max(0.05, targetRms * targetRms - 1 / 12) / (energy / mask.length));
