@@ -513,7 +513,7 @@ function decodeAtScale(key: WatermarkKey, layout: Layout, luma: Plane): ScreenMa
       if (!frame) break;
       const plane = warpPlane(r, h, frame.u0, frame.v0, frame.w, frame.h);
       const f = foldAndSync(layout, plane);
-      const token = readToken(key, layout, f, soft);
+      const token = readToken(key, layout, f, soft) ?? readTokenRobust(key, layout, plane, f, soft);
       if (token) return { token, syncScore: f.score, scale };
       const pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height);
       let total = 0;
@@ -537,6 +537,54 @@ function readToken(
   if (f.score < FOLD_MIN_SCORE) return null;
   soft.fill(0);
   readSoftBits(layout, f, soft, 1);
+  return decodeSoft(key, layout, soft);
+}
+
+/** Cell sums beyond this many robust deviations are clipped: host structure, not the mark. */
+const CELL_CLIP = 2.5;
+
+/**
+ * Reads the payload tile by tile instead of from the fold: every (tile, cell) sum of the aligned
+ * plane is clipped at CELL_CLIP robust deviations before the tiles are added, so host structure
+ * that lands on the same cells of a few tiles (aligned text columns, table rules) cannot outvote
+ * the mark carried by all the others.
+ */
+function readTokenRobust(
+  key: WatermarkKey,
+  layout: Layout,
+  plane: Plane,
+  f: Fold,
+  soft: Float64Array,
+): DisclosureToken | null {
+  if (f.score < FOLD_MIN_SCORE) return null;
+  const tilesX = Math.ceil(plane.width / FOLD) + 1;
+  const tilesY = Math.ceil(plane.height / FOLD) + 1;
+  const sums = new Float64Array(tilesX * tilesY * CELLS);
+  const { data, width } = plane;
+  for (let y = 0; y < plane.height; y++) {
+    const ty = Math.floor((y - f.dy + FOLD) / FOLD);
+    const cy = (((((y - f.dy) % FOLD) + FOLD) % FOLD) / CELL) | 0;
+    for (let x = 0; x < width; x++) {
+      const v = data[y * width + x]!;
+      if (v === 0) continue;
+      const tx = Math.floor((x - f.dx + FOLD) / FOLD);
+      const cx = (((((x - f.dx) % FOLD) + FOLD) % FOLD) / CELL) | 0;
+      sums[(ty * tilesX + tx) * CELLS + cy * TILE + cx]! += v;
+    }
+  }
+  const mags: number[] = [];
+  for (let i = 0; i < sums.length; i++) if (sums[i] !== 0) mags.push(Math.abs(sums[i]!));
+  if (mags.length < CELLS) return null;
+  mags.sort((a, b) => a - b);
+  const lim = CELL_CLIP * 1.4826 * mags[mags.length >> 1]!;
+  soft.fill(0);
+  for (let i = 0; i < sums.length; i++) {
+    const c = i % CELLS;
+    const b = layout.bitOf[c]!;
+    if (b < 0) continue;
+    const v = sums[i]!;
+    soft[b]! += (v > lim ? lim : v < -lim ? -lim : v) * layout.chip[c]!;
+  }
   return decodeSoft(key, layout, soft);
 }
 
