@@ -91,7 +91,7 @@ describe('anchored pattern scans', () => {
       [
         `\\b(?:s/p|(?:MI|CABG|dx|dx'?d|stent|cath)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})`,
         'i',
-        's mi ca dx st',
+        's/ mi ca dx st',
       ],
     ];
     const words = ['tel', 'TEL', 'x', 'X', 'call', 'called', 's/p', 'dx', "dx'd", 'CABG', 'cath'];

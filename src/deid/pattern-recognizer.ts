@@ -18,8 +18,9 @@ export interface Pattern {
   anchor?: Anchor;
   /**
    * Optional narrowing of the scan for patterns that begin with `\b` and a list of words: the
-   * beginnings (one or two letters, space-separated, case-insensitive; one letter means any next
-   * character) that every match starts with, e.g. 'ph te ca x' for phone|tel|call|x(?=\d). A
+   * beginnings (a letter and at most one more ASCII character, space-separated, case-insensitive;
+   * a letter alone means any next character) that every match starts with, e.g. 'ph te ca s/ x'
+   * for phone|tel|call|s/p|x(?=\d). A
    * match then starts where an ASCII word starts (a letter after a character that is no ASCII
    * letter, digit or underscore); only those positions are tried, with the same findings as a scan
    * of the whole text.
@@ -129,15 +130,18 @@ function scanAnchored(
   }
 }
 
-/** Table of the beginnings of `Pattern.wordStarts`: letter * 27 + next letter, or + 26 for any. */
+/** Columns of a word-start table: one per ASCII second character, then one for any. */
+const START_COLS = 129;
+
+/** Table of the beginnings of `Pattern.wordStarts`: letter * 129 + next character, or + 128 for any. */
 function startTable(wordStarts: string): Uint8Array {
-  const t = new Uint8Array(26 * 27);
+  const t = new Uint8Array(26 * START_COLS);
   for (const b of wordStarts.toLowerCase().split(/\s+/).filter(Boolean)) {
     const c0 = b.charCodeAt(0) - 97;
-    const c1 = b.length > 1 ? b.charCodeAt(1) - 97 : 26;
-    if (b.length > 2 || c0 < 0 || c0 > 25 || c1 < 0 || c1 > 26)
-      throw new Error(`word start "${b}" is not one or two letters`);
-    t[c0 * 27 + c1] = 1;
+    const c1 = b.length > 1 ? b.charCodeAt(1) : 128;
+    if (b.length > 2 || c0 < 0 || c0 > 25 || c1 > 128)
+      throw new Error(`word start "${b}" is not a letter and at most one ASCII character`);
+    t[c0 * START_COLS + c1] = 1;
   }
   return t;
 }
@@ -182,10 +186,12 @@ function scanWordStarts(
   for (let k = 0; k < starts.length; k++) {
     const s = starts[k]!;
     if (s < pos) continue;
-    const c0 = (text.charCodeAt(s) | 32) - 97;
-    if (table[c0 * 27 + 26] !== 1) {
-      const c1 = text.charCodeAt(s + 1);
-      if (!isAsciiLetter(c1) || table[c0 * 27 + (c1 | 32) - 97] !== 1) continue;
+    const row = ((text.charCodeAt(s) | 32) - 97) * START_COLS;
+    if (table[row + 128] !== 1) {
+      let c1 = text.charCodeAt(s + 1);
+      if (!(c1 < 128)) continue; // past the end, or not ASCII
+      if (c1 >= 65 && c1 <= 90) c1 |= 32; // the beginnings are lower case
+      if (table[row + c1] !== 1) continue;
     }
     sticky.lastIndex = s;
     const m = sticky.exec(text);

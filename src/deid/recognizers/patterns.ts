@@ -399,7 +399,8 @@ const zip = createPatternRecognizer({
       regex: re(
         `\\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]),?\\s+(?<v>\\d{5}(?:-\\d{4})?)(?!\\d)`,
       ),
-      wordStarts: 'a c d f g h i k l m n o p r s t u v w',
+      wordStarts:
+        'al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy',
       score: 0.75,
       why: 'ZIP code after a state',
     },
@@ -645,7 +646,7 @@ const dateYear = createPatternRecognizer({
         `\\b(?:s/p|(?:MI|CABG|PTCA|CVA|AVR|MVR|PPM|AICD|TIA|DVT|PE|ORIF|THR|TKR|dx|dx'?d|diagnosed|surgery|repair|stent|stents|ablation|cath|dx'?ed)(?:\\s+(?:x\\s?\\d|in))?)\\s+(?<v>(?:19|20)?\\d{2})(?![\\d/%:'s-]|\\.\\d|\\s*(?:mg|mcg|g|kg|cc|ml|units?|%|mmhg|bpm|hr|min))`,
         'i',
       ),
-      wordStarts: 's mi ca pt cv av mv pp ai ti dv pe or th tk dx di su re st ab',
+      wordStarts: 's/ mi ca pt cv av mv pp ai ti dv pe or th tk dx di su re st ab',
       score: 0.5,
       why: 'year after a clinical event',
     },
