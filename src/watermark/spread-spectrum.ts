@@ -144,10 +144,10 @@ export interface EmbedOptions {
   psnr?: number;
   /**
    * Weaken the mark on near-white and near-black pixels (which clip under brightening or contrast
-   * changes) to half strength in favour of mid-tones, at the same PSNR (default false). On
-   * mostly-white screenshots the mark then survives a x1.1 brightening, but JPEG q30 and
-   * perspective + JPEG do worse there (BENCHMARKS.md), so it is opt-in. (Weakening them further
-   * leaves too little mark for rotated and cropped screenshots.)
+   * changes) to half strength in favour of mid-tones, at the same PSNR (default false). Brightened
+   * mostly-white screenshots decode without it; with it, JPEG q30 and perspective + JPEG do a
+   * little worse there (BENCHMARKS.md), so it is opt-in. (Weakening them further leaves too little
+   * mark for rotated and cropped screenshots.)
    */
   headroom?: boolean;
 }
