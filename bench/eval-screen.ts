@@ -6,7 +6,8 @@
  * screen mark (after; decoded with `decodeScreenPhoto`, which reads the mark and then QR codes).
  * Then false identifications: photos of the unmarked screen through every condition (at least 30)
  * decoded with `decodeScreenPhoto`. Prints the visibility (PSNR against a white screen) and the
- * decode time (wall and CPU) per photo. `--no-qr` skips the QR column.
+ * decode time (wall and CPU) per photo. `--no-qr` skips the QR column; `--strength=N` sets the
+ * mark's strength (grey levels, default 10).
  */
 import sharp from 'sharp';
 import { attackPhotoOfScreen, type PhotoAttackOptions } from '../src/watermark/attacks.ts';
@@ -23,6 +24,10 @@ import { issueToken } from '../src/watermark/token.ts';
 const args = process.argv.slice(2);
 const photos = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 const withQr = !args.includes('--no-qr');
+/** `--strength=N`: darkening of the mark's dark cells in grey levels (default SCREEN_MARK_STRENGTH). */
+const strength = Number(
+  args.find((a) => a.startsWith('--strength='))?.slice(11) ?? SCREEN_MARK_STRENGTH,
+);
 const key = Buffer.from('6b3a9f1e0d2c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccdd', 'hex');
 
 const cases: [string, PhotoAttackOptions][] = [
@@ -90,7 +95,7 @@ const screen = await renderSyntheticScreen(1280, 800);
 const probe = issueToken(key, 1);
 console.log(
   `Visibility on a white screen: QR (module 6 px, opacity 0.06) PSNR ${(await psnrOnWhite((w) => applyScreenWatermark(probe, w))).toFixed(1)} dB; ` +
-    `keyed mark (8 px cells, strength ${SCREEN_MARK_STRENGTH}) PSNR ${(await psnrOnWhite((w) => applyScreenMark(key, probe, w))).toFixed(1)} dB`,
+    `keyed mark (8 px cells, strength ${strength}) PSNR ${(await psnrOnWhite((w) => applyScreenMark(key, probe, w, { strength }))).toFixed(1)} dB`,
 );
 console.log(
   `\nScreen watermark on simulated phone photos of a 1280x800 record screen, ${photos} photos per condition`,
@@ -110,7 +115,7 @@ for (const [name, o] of cases) {
       const photo = await attackPhotoOfScreen(marked, { ...o, seed });
       add(qr, await timed(() => decodeScreenQr(key, photo), token.entryRef));
     }
-    const marked = await applyScreenMark(key, token, screen);
+    const marked = await applyScreenMark(key, token, screen, { strength });
     const photo = await attackPhotoOfScreen(marked, { ...o, seed });
     add(mark, await timed(() => decodeScreenPhoto(key, photo), token.entryRef));
   }
