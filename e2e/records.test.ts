@@ -19,6 +19,7 @@ import {
   type Browser,
   type Service,
 } from './harness.ts';
+import { decodeScreenPhoto, formatToken } from '../src/watermark/index.ts';
 import { PASSWORD, seedRecordsFixture } from './records-fixture.ts';
 
 if (skipReason) console.warn(skipReason);
@@ -115,6 +116,11 @@ describe.skipIf(!hasChromium)('clinician viewer and privacy officer in chromium'
     await mark.evaluate((e) => e.remove());
     await expect.poll(() => mark.count()).toBe(1);
     await screenshot(page, 'records-02-record-watermark');
+    // Under the visible text lies the faint screen mark: a screenshot of the browser names this
+    // disclosure (the phone-photo case is measured by `npm run bench -- eval-screen`).
+    const shot = await page.getByTestId('record').screenshot();
+    const found = await decodeScreenPhoto(svc.rt.watermarkKey, shot);
+    expect(found.map((f) => formatToken(f.token))).toContain(token);
 
     await page.getByRole('button', { name: 'Print' }).click();
     await expect

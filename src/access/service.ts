@@ -40,6 +40,7 @@ import {
 } from '../policy/index.ts';
 import { findPatients, readResources, type Vault, type VaultTables } from '../vault/index.ts';
 import {
+  createScreenMarkSpec,
   createVisibleSpec,
   formatToken,
   issueToken,
@@ -954,7 +955,11 @@ export class AccessService {
       timeZone: this.settings.timeZone,
     };
     if (who.workstationLabel) input.workstation = who.workstationLabel;
-    return { token: formatToken(token), visible: createVisibleSpec(input) };
+    return {
+      token: formatToken(token),
+      visible: createVisibleSpec(input),
+      screen: createScreenMarkSpec(this.watermarkKey(who.tenant), token),
+    };
   }
 
   #entryBase(

@@ -12,7 +12,7 @@ import type {
   Purpose,
   SensitiveCategory,
 } from '../policy/index.ts';
-import type { VisibleWatermarkSpec } from '../watermark/index.ts';
+import type { ScreenMarkSpec, VisibleWatermarkSpec } from '../watermark/index.ts';
 
 /**
  * One request on the disclosure path, as the caller knows it: the signed-in staff member, the
@@ -39,6 +39,11 @@ export interface DisclosureMark {
   token: string;
   /** Visible watermark (staff name, staff number, time, short code) for the console to tile. */
   visible: VisibleWatermarkSpec;
+  /**
+   * Screen watermark: the keyed tile the console draws faintly under the visible one, so that a
+   * phone photo of the monitor names the disclosure (docs/watermark.md, Screen watermark).
+   */
+  screen: ScreenMarkSpec;
 }
 
 /** The decision as it is shown with a disclosure (no patient data). */

@@ -154,6 +154,39 @@ function markAlpha(options: ScreenMarkOptions): number {
 }
 
 /**
+ * What a viewer draws for the keyed screen mark of one disclosure (served with it, like the
+ * visible watermark's spec): a tile of `tileCells` × `tileCells` cells of `cellSize` CSS pixels,
+ * row-major, whose dark cells (bit 1 of `cells`, hex, most significant bit first) are black at
+ * alpha `alpha`/255; repeated from the top-left corner of the record view, without smoothing.
+ */
+export interface ScreenMarkSpec {
+  version: 1;
+  cells: string;
+  cellSize: number;
+  tileCells: number;
+  alpha: number;
+}
+
+/** The screen mark spec of a disclosure token (cheap: no image is encoded). */
+export function createScreenMarkSpec(
+  key: WatermarkKey,
+  token: DisclosureToken,
+  options: ScreenMarkOptions = {},
+): ScreenMarkSpec {
+  const alpha = markAlpha(options);
+  const cells = screenMarkCells(key, token);
+  const bytes = Buffer.alloc(cells.length / 8);
+  for (let c = 0; c < cells.length; c++) if (cells[c]! < 0) bytes[c >> 3]! |= 0x80 >> (c & 7);
+  return {
+    version: 1,
+    cells: bytes.toString('hex'),
+    cellSize: SCREEN_CELL_PX,
+    tileCells: SCREEN_TILE_CELLS,
+    alpha,
+  };
+}
+
+/**
  * One tile of the keyed screen mark as an RGBA PNG (SCREEN_TILE_PX square): black with alpha
  * `strength`/255 on the dark cells, transparent elsewhere. Drawn repeated from the top-left corner
  * of the record view, one PNG pixel per CSS pixel, without smoothing.

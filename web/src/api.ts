@@ -182,10 +182,11 @@ export interface StaffPage {
   next: string | null;
 }
 
-/** The visible-watermark mark served with every disclosure. */
+/** The visible and screen watermarks served with every disclosure. */
 export interface Mark {
   token: string;
   visible: import('./components/Watermark.tsx').VisibleWatermarkSpec;
+  screen: import('./components/Watermark.tsx').ScreenMarkSpec;
 }
 
 /** GET /api/patients/search */

@@ -19,6 +19,14 @@ const Mark = Type.Object({
     tileWidth: Type.Number(),
     tileHeight: Type.Number(),
   }),
+  // The keyed screen mark the console draws under the visible one (docs/watermark.md).
+  screen: Type.Object({
+    version: Type.Literal(1),
+    cells: Type.String(),
+    cellSize: Type.Integer(),
+    tileCells: Type.Integer(),
+    alpha: Type.Integer(),
+  }),
 });
 
 const Grant = Type.Object({

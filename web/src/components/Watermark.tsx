@@ -1,9 +1,11 @@
 /**
  * The visible watermark (明水印) over every view that shows patient data: the viewer's name and
  * staff number, the time and the short code of the disclosure, tiled across the content as the
- * service's spec says (src/watermark createVisibleSpec). The overlay is drawn outside React's tree
- * and watched: if it is removed, hidden or restyled (e.g. from the developer tools), it is put
- * back at once. A spec that fails validation withholds the content (fail closed).
+ * service's spec says (src/watermark createVisibleSpec); under it, the faint keyed screen mark
+ * (createScreenMarkSpec) that lets a phone photo of the monitor name the disclosure. The overlay
+ * is drawn outside React's tree and watched: if it is removed, hidden or restyled (e.g. from the
+ * developer tools), it is put back at once. A spec that fails validation withholds the content
+ * (fail closed).
  */
 import { useLayoutEffect, useRef, type ReactNode } from 'react';
 
@@ -18,6 +20,56 @@ export interface VisibleWatermarkSpec {
   angle: number;
   tileWidth: number;
   tileHeight: number;
+}
+
+/** The screen mark spec served with a disclosure (version 1; src/watermark/screen.ts). */
+export interface ScreenMarkSpec {
+  version: 1;
+  /** Dark cells, one bit per cell, row-major, hex, most significant bit first. */
+  cells: string;
+  /** Cell size in CSS pixels. */
+  cellSize: number;
+  /** Cells per side of the tile. */
+  tileCells: number;
+  /** Darkness of a dark cell: black at alpha / 255. */
+  alpha: number;
+}
+
+/** Whether a screen mark spec received from the service is drawable. */
+export function isValidScreenSpec(spec: unknown): spec is ScreenMarkSpec {
+  const s = spec as ScreenMarkSpec | null;
+  return (
+    !!s &&
+    s.version === 1 &&
+    Number.isInteger(s.tileCells) &&
+    s.tileCells >= 4 &&
+    s.tileCells <= 64 &&
+    typeof s.cells === 'string' &&
+    s.cells.length === (s.tileCells * s.tileCells) / 4 &&
+    /^[0-9a-f]+$/.test(s.cells) &&
+    Number.isInteger(s.cellSize) &&
+    s.cellSize >= 2 &&
+    s.cellSize <= 32 &&
+    Number.isInteger(s.alpha) &&
+    s.alpha >= 1 &&
+    s.alpha <= 64
+  );
+}
+
+/** One tile of the screen mark as an SVG: the dark cells as one path, crisp edges. */
+export function renderScreenTileSvg(spec: ScreenMarkSpec): string {
+  const n = spec.tileCells;
+  const c = spec.cellSize;
+  let d = '';
+  for (let i = 0; i < n * n; i++) {
+    const bit = (parseInt(spec.cells[i >> 2]!, 16) >> (3 - (i & 3))) & 1;
+    if (bit) d += `M${(i % n) * c} ${Math.floor(i / n) * c}h${c}v${c}h-${c}z`;
+  }
+  const size = n * c;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges">` +
+    `<path fill="#000000" fill-opacity="${(spec.alpha / 255).toFixed(4)}" d="${d}"/></svg>`
+  );
 }
 
 /** Whether a spec received from the service is drawable (the same rules as the service's). */
@@ -76,7 +128,10 @@ export function renderTileSvg(spec: VisibleWatermarkSpec): string {
   );
 }
 
-const OVERLAY_STYLE = (spec: VisibleWatermarkSpec) =>
+const svgUrl = (svg: string) =>
+  `url("data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}")`;
+
+const OVERLAY_STYLE = (spec: VisibleWatermarkSpec, screen: ScreenMarkSpec) =>
   [
     'position:absolute',
     'inset:0',
@@ -86,18 +141,28 @@ const OVERLAY_STYLE = (spec: VisibleWatermarkSpec) =>
     'display:block',
     'visibility:visible',
     'opacity:1',
-    `background-image:url("data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderTileSvg(spec))}")`,
-    `background-size:${spec.tileWidth}px ${2 * spec.tileHeight}px`,
-    'background-repeat:repeat',
+    // The visible text on top, the screen mark under it, both from the view's top-left corner.
+    `background-image:${svgUrl(renderTileSvg(spec))},${svgUrl(renderScreenTileSvg(screen))}`,
+    `background-size:${spec.tileWidth}px ${2 * spec.tileHeight}px,${screen.tileCells * screen.cellSize}px ${screen.tileCells * screen.cellSize}px`,
+    'background-position:0 0,0 0',
+    'background-repeat:repeat,repeat',
     '-webkit-print-color-adjust:exact',
     'print-color-adjust:exact',
   ].join(';');
 
 /** Protected content with the viewer's visible watermark over it. */
-export function Watermark({ spec, children }: { spec: VisibleWatermarkSpec; children: ReactNode }) {
+export function Watermark({
+  spec,
+  screen,
+  children,
+}: {
+  spec: VisibleWatermarkSpec;
+  screen: ScreenMarkSpec;
+  children: ReactNode;
+}) {
   const box = useRef<HTMLDivElement>(null);
-  const valid = isValidSpec(spec);
-  const style = valid ? OVERLAY_STYLE(spec) : '';
+  const valid = isValidSpec(spec) && isValidScreenSpec(screen);
+  const style = valid ? OVERLAY_STYLE(spec, screen) : '';
 
   useLayoutEffect(() => {
     const container = box.current;

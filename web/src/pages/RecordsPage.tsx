@@ -179,7 +179,7 @@ function PatientSearch({ ctx, onOpen }: { ctx: Context; onOpen: (id: string) => 
       </Paper>
       {!!sub.formError && <ErrorBox error={sub.formError} />}
       {result && (
-        <Watermark spec={result.mark.visible}>
+        <Watermark spec={result.mark.visible} screen={result.mark.screen}>
           <Paper withBorder p="md" data-testid="candidates">
             {result.candidates.length === 0 ? (
               <Empty>{t('records.noCandidates')}</Empty>
@@ -329,7 +329,7 @@ function RecordView({
     <Stack>
       {back}
       {!!printError && <ErrorBox error={printError} />}
-      <Watermark key={shown.mark.token} spec={shown.mark.visible}>
+      <Watermark key={shown.mark.token} spec={shown.mark.visible} screen={shown.mark.screen}>
         <RecordBody r={shown} />
       </Watermark>
     </Stack>
