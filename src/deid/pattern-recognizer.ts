@@ -94,6 +94,27 @@ function scanAll(spec: PatternRecognizerSpec, p: Pattern, text: string, out: Fin
 }
 
 /**
+ * Tries the sticky copy of a pattern at `s`: -1 when it does not match there; otherwise the first
+ * position a next match may start at (after an empty match, the next position; after a match, its
+ * end, the match added as a finding).
+ */
+function matchAt(
+  spec: PatternRecognizerSpec,
+  p: Pattern,
+  sticky: RegExp,
+  text: string,
+  s: number,
+  out: Finding[],
+): number {
+  sticky.lastIndex = s;
+  const m = sticky.exec(text);
+  if (m === null) return -1;
+  if (m[0].length === 0) return s + 1;
+  addFinding(spec, p, m, text, out);
+  return s + m[0].length;
+}
+
+/**
  * The same matches as `scanAll`, trying the sticky copy of the pattern only in the windows of its
  * anchor's marks: positions are tried in increasing order, none before the end of the last match,
  * none twice.
@@ -115,15 +136,9 @@ function scanAnchored(
     const at = mark.index;
     marks.lastIndex = at + 1; // every mark position, overlapping ones too
     for (let s = Math.max(pos, tried, anchor.from(text, at)); s <= at; s++) {
-      sticky.lastIndex = s;
-      const m = sticky.exec(text);
-      if (m === null) continue;
-      if (m[0].length === 0) {
-        pos = s + 1;
-        continue;
-      }
-      addFinding(spec, p, m, text, out);
-      pos = s + m[0].length;
+      const next = matchAt(spec, p, sticky, text, s, out);
+      if (next < 0) continue;
+      pos = next;
       s = pos - 1;
     }
     if (at + 1 > tried) tried = at + 1;
@@ -193,15 +208,8 @@ function scanWordStarts(
       if (c1 >= 65 && c1 <= 90) c1 |= 32; // the beginnings are lower case
       if (table[row + c1] !== 1) continue;
     }
-    sticky.lastIndex = s;
-    const m = sticky.exec(text);
-    if (m === null) continue;
-    if (m[0].length === 0) {
-      pos = s + 1;
-      continue;
-    }
-    addFinding(spec, p, m, text, out);
-    pos = s + m[0].length;
+    const next = matchAt(spec, p, sticky, text, s, out);
+    if (next >= 0) pos = next;
   }
 }
 
