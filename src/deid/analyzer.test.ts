@@ -281,8 +281,8 @@ describe('International phone numbers and addresses', () => {
   });
   it.each([
     ['Ship to 41210 Kauppakatu 17, Vaasa', '41210 Kauppakatu 17, Vaasa'],
-    ['Mail to PSC 1234, Box 5678 APO AE 09123', 'PSC 1234, Box 5678'],
-    ['Mail to PSC 1234, Box 5678 APO AE 09123', 'APO AE 09123'],
+    ['Mail to PSC 1234, Box 5678 APO AE 09123', 'PSC 1234, Box 5678 APO AE 09123'],
+    ['Mail to Unit 4719 Box 7394', 'Unit 4719 Box 7394'],
     ['He lives in Apt. 212 upstairs.', 'Apt. 212'],
   ])('finds the address in %s', (text, addr) => {
     expect(of(text, EntityType.Address)).toContain(addr);
@@ -497,4 +497,58 @@ describe('English word tokens shared between analyses', () => {
       spans(analyzer.analyze(a, { lang: 'en' })),
     );
   });
+});
+
+describe('Postal address blocks, postal codes and countries', () => {
+  const of = (text: string, type: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === type)
+      .map(([, s]) => s);
+  it.each([
+    [
+      'Jana Kowal\n4410 Lindenweg 14\nBREMGARTEN\nSwitzerland 5620',
+      '4410 Lindenweg 14\nBREMGARTEN\nSwitzerland 5620',
+    ],
+    ['Leave it at 77 Kastanjelaan 3 > Apt. 9 > Hoorn', '77 Kastanjelaan 3 > Apt. 9 > Hoorn'],
+    ['Enter on Lindenweg 14 St. after noon.', 'Lindenweg 14 St.'],
+    ['She lives on Via Verdi 12 street.', 'Via Verdi 12 street'],
+    ['Write to 12 Cedar Avenue, Dunmore, PA 18512 please', '12 Cedar Avenue, Dunmore, PA 18512'],
+  ])('finds the whole address in %j', (text, addr) => {
+    expect(of(text, EntityType.Address)).toContain(addr);
+  });
+  it.each([
+    'Temp 98 Tylenol 650\nTolerating diet',
+    'Given 2 Percocet 5\nPain 3/10',
+    'Bed 12 St. Mary unit', // a saint's name after a number, no street number
+  ])('finds no address in %j', (text) => {
+    expect(of(text, EntityType.Address)).toEqual([]);
+  });
+  it.each([
+    ['My zip code is 4021', '4021'],
+    ['ZIP: 752 36', '752 36'],
+    ['Postcode 1011 AB for the office', '1011 AB'],
+    ['postal code 4000-123', '4000-123'],
+  ])('finds the postal code in %j', (text, zip) => {
+    expect(of(text, EntityType.ZipCode)).toContain(zip);
+  });
+  it.each(['zip code is in the form', 'ZIP 12 times', 'post op day 123'])(
+    'finds no postal code in %j',
+    (text) => {
+      expect(of(text, EntityType.ZipCode)).toEqual([]);
+    },
+  );
+  it.each([
+    ['Her son moved to New Zealand last year.', 'New Zealand'],
+    ['South Africa was lovely.', 'South Africa'],
+    ['A tour of Southern Poland', 'Poland'],
+    ['The studio is based in LILLEHAMMER.', 'LILLEHAMMER'],
+  ])('finds the place in %j', (text, place) => {
+    expect(of(text, EntityType.Location)).toContain(place);
+  });
+  it.each(['Transferred in MICU overnight.', 'Seen in PACU.', 'Georgia called her mother.'])(
+    'finds no place in %j',
+    (text) => {
+      expect(of(text, EntityType.Location)).toEqual([]);
+    },
+  );
 });

@@ -4,6 +4,7 @@
  * last-name lexicons, discounted when the word is also a common English word or a clinical
  * abbreviation. Letter case is used only where the text is in mixed case.
  */
+import { extendAddressBackward, extendAddressForward } from './en-address-blocks.ts';
 import { loadEnLexicons, loadKnownWords } from '../lexicons.ts';
 import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
 import {
@@ -784,6 +785,49 @@ const COUNTRIES = new Set([
   'dominica',
   'bahamas',
   'barbados',
+  'united states',
+  'united kingdom',
+  'great britain',
+  'new zealand',
+  'south africa',
+  'czech republic',
+  'dominican republic',
+  'cyprus',
+  'malta',
+  'luxembourg',
+  'liechtenstein',
+  'andorra',
+  'greenland',
+  'bosnia',
+  'montenegro',
+  'macedonia',
+  'moldova',
+  'saudi arabia',
+  'united arab emirates',
+  'qatar',
+  'kuwait',
+  'yemen',
+  'oman',
+  'sri lanka',
+  'myanmar',
+  'south korea',
+  'north korea',
+  'costa rica',
+  'puerto rico',
+  'el salvador',
+  'trinidad',
+  'tanzania',
+  'uganda',
+  'rwanda',
+  'mozambique',
+  'madagascar',
+  'namibia',
+  'botswana',
+  'libya',
+  'uzbekistan',
+  'kyrgyzstan',
+  'tajikistan',
+  'turkmenistan',
 ]);
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Alley|Plaza|Route|Rte|Turnpike|Pike|Row|Loop|Path|Walk|Heights|Hts|Ridge|Point)';
@@ -809,7 +853,14 @@ const ADDRESS_UNIT_RE = new RegExp(
  * "28245 Puruntie 82 Apt. 595", "5049 Harjukuja 54, Seinäjoki".
  */
 const ADDRESS_EU_RE =
-  /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]{2,}(?: [\p{L}'’-]+){0,3}? \d{1,4}[A-Za-z]?(?:(?=\s+(?:Apt|Suite|Unit)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?)/gu;
+  /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]+(?: [\p{L}'’-]+\.?){0,3}? \d{1,4}[A-Za-z]?(?:(?=\.?\s*(?:[>|]\s*)?(?:Apt|Suite|Unit|apt|suite)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?|(?=[ \t]*\r?\n))/gu;
+/**
+ * A street name with its number before "St." or "street": "Hoge Wei 32 St.", "lives on Via Tasso
+ * 129 street". Found from the number (`STREET_WORD_AFTER_RE`), then the words before it.
+ */
+const STREET_WORD_AFTER_RE = /\d[A-Za-z]?\.? (?:St\.|[Ss]treet\b)(?! ?[A-Z])/g;
+const STREET_NAME_BEFORE_RE =
+  /(?:^|[\s>:])((?:\d{1,6} )?(?:\p{Lu}|C\/ )[\p{L}'’-]*\.?(?: (?!and |or |on |at |of |the |to |in )[\p{L}'’-]+\.?){0,3} \d{1,5})$/u;
 
 /**
  * Token objects kept from one tokenization to the next: a text of a few megabytes has hundreds of
@@ -1638,6 +1689,7 @@ function placeFirstWords(lex: ReturnType<typeof loadEnLexicons>): Set<string> {
     for (const p of lex.places) firstWords.add(p.split(' ')[0]!);
     for (const p of US_STATES) firstWords.add(p.split(' ')[0]!);
     for (const p of MAJOR_CITIES) firstWords.add(p.split(' ')[0]!);
+    for (const p of COUNTRIES) firstWords.add(p.split(' ')[0]!);
   }
   return firstWords;
 }
@@ -1755,7 +1807,10 @@ export function createEnLocationRecognizer(): Recognizer {
           let score = isState || isCountry || isCity ? 0.6 : 0.45;
           if (cue) score += 0.2;
           if (!monoLine && t.title) score += 0.05;
-          if (lex.first.has(phrase) || lex.last.has(phrase)) score -= 0.1;
+          // A surname that is also a country or a state ("Poland", "Holland") is read as the
+          // place; a given name ("Georgia", "Jordan") is not, without a cue.
+          if (lex.first.has(phrase) || (lex.last.has(phrase) && !isState && !isCountry))
+            score -= 0.1;
           push(
             out,
             t,
@@ -1904,15 +1959,48 @@ export function createEnAddressRecognizer(): Recognizer {
         rx.lastIndex = 0;
         let m: RegExpExecArray | null;
         while ((m = rx.exec(input.text)) !== null) {
+          const start = extendAddressBackward(input.text, m.index);
+          const { end, strong } = extendAddressForward(input.text, m.index + m[0].length);
+          // A house number, street and number ending a line ("98 Tylenol 650" looks alike) are
+          // an address only when a unit, region or postal code follows them.
+          if (
+            rx === ADDRESS_EU_RE &&
+            !strong &&
+            /^[ \t]*\r?\n/.test(input.text.slice(m.index + m[0].length, m.index + m[0].length + 8))
+          )
+            continue;
           out.push({
-            start: m.index,
-            end: m.index + m[0].length,
+            start,
+            end,
             type: EntityType.Address,
-            score,
+            // A unit, region or postal code around the street confirms it.
+            score: strong ? Math.min(1, score + 0.15) : score,
             recognizer: 'en-address',
-            why,
+            why:
+              start < m.index || end > m.index + m[0].length
+                ? `${why}; with the number, town, region or postal code around it`
+                : why,
           });
         }
+      }
+      // "Hoge Wei 32 St.": street words and a number before "St." or "street".
+      const { text } = input;
+      STREET_WORD_AFTER_RE.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = STREET_WORD_AFTER_RE.exec(text)) !== null) {
+        const numEnd = m.index + 1 + (/[A-Za-z]/.test(text[m.index + 1]!) ? 1 : 0);
+        const head = text.slice(Math.max(0, numEnd - 80), numEnd);
+        const b = STREET_NAME_BEFORE_RE.exec(head);
+        if (!b) continue;
+        const start = numEnd - b[1]!.length;
+        out.push({
+          start: extendAddressBackward(text, start),
+          end: m.index + m[0].length,
+          type: EntityType.Address,
+          score: 0.6,
+          recognizer: 'en-address',
+          why: 'street name and number before "St." or "street"',
+        });
       }
       return out;
     },
@@ -1983,6 +2071,9 @@ export function createEnFacilityRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const toks = tokensOf(input);
       const out: Finding[] = [];
+      // "based in STAVANGER": an all-caps word of six letters or more in mixed-case text (shorter
+      // ones are ward and service abbreviations: MICU, PACU).
+      const allCapsPlace = (t: Tok): boolean => t.caps && !t.mono && t.l.length >= 6;
       const plain = (t: Tok): boolean =>
         !is(t, F_COMMON) &&
         !is(t, F_CLIN) &&
@@ -2005,7 +2096,7 @@ export function createEnFacilityRecognizer(): Recognizer {
             plain(w) &&
             w.l.length >= 4 &&
             w.letters &&
-            (monoLine ? FAMILY_WORDS.has(verb.l) : w.title) &&
+            (monoLine ? FAMILY_WORDS.has(verb.l) : w.title || allCapsPlace(w)) &&
             (prep.l !== 'of' || FAMILY_WORDS.has(verb.l) || verb.title) &&
             !is(w, F_KNOWN) &&
             !DRUG_ENDING.test(w.l) &&

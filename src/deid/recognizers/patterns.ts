@@ -412,6 +412,17 @@ const zip = createPatternRecognizer({
       score: 0.85,
       why: 'labelled postal code',
     },
+    {
+      // Postal codes of other countries after an English label: "zip code is 2371", "ZIP: 394 13",
+      // "Postcode 3610-114", "postal code 7412 SL" (letter case is matched by hand: the two
+      // capitals of a Dutch code must not match "is" or "in").
+      regex: re(
+        `\\b(?:[Zz]ip|ZIP|[Pp]ost(?:al)? ?[Cc]ode|POST(?:AL)? ?CODE)(?: ?(?:[Cc]ode|CODE))?(?: is)?[:\\s]*(?<v>\\d{4}-\\d{3}|\\d{3} \\d{2}(?![\\d-])|\\d{4} [A-Z]{2}(?![A-Za-z])|\\d{3,6}(?:-\\d{4})?)(?![\\d-])`,
+      ),
+      wordStarts: 'zi po',
+      score: 0.8,
+      why: 'labelled postal code of 3 to 6 digits',
+    },
   ],
 });
 
