@@ -1,6 +1,19 @@
 /**
  * Chinese word segmentation and part of speech through jieba-wasm. The WebAssembly module (4 MB,
  * with its dictionary) is loaded on first use only, and only once per process.
+ *
+ * Cost. jieba's `tag()` is `cut()` followed by a dictionary look-up of each word, but it hands
+ * every word back as a JavaScript object built across the wasm boundary: twice the cost of `cut()`,
+ * which hands back strings. So the tagger
+ * - cuts the text into pieces that jieba segments independently (it splits its input at every
+ *   character outside its "Han block" class: CJK ideographs, ASCII letters and digits, `+#&._%-`;
+ *   a piece here ends after one of `，。；：、！？（）“”《》【】` or a line end) and keeps the words of
+ *   each distinct piece (a repeated template line or field is segmented once);
+ * - segments the new pieces with `cut()` in one call, and takes each word's tag from a table of
+ *   the tags jieba gave that word before (the tag depends on the word alone: its dictionary entry,
+ *   else `m`/`eng`/`x` by its characters);
+ * - tags with `tag()` only the pieces holding a word not seen before (few once the table is warm).
+ * The result is the same as `tag(text, true)` (checked in zh-tagger.test.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -14,6 +27,7 @@ export interface ZhToken {
 
 interface JiebaApi {
   tag(sentence: string, hmm?: boolean | null): { word: string; tag: string }[];
+  cut(text: string, hmm?: boolean | null): string[];
 }
 
 let jieba: JiebaApi | undefined;
@@ -27,31 +41,178 @@ function loadJieba(): JiebaApi {
   return jieba;
 }
 
-/** Largest piece handed to jieba at once; longer texts are cut at a line or sentence end. */
+/** Largest batch of pieces handed to jieba at once. */
 const CHUNK = 20_000;
+/** Longest piece kept in the piece table (longer ones are segmented, not remembered). */
+const MAX_KEPT_PIECE = 200;
+/** Bounds of the tables kept across calls; a full table is emptied and refilled. */
+const MAX_PIECES = 50_000;
+const MAX_WORDS = 300_000;
+
+/** Segmentation of one piece: its words and their tags, in order. */
+interface Segmented {
+  words: string[];
+  tags: string[];
+}
+
+/** Words and tags of pieces already segmented (a template line's fields recur across notes). */
+const pieces = new Map<string, Segmented>();
+/** jieba's tag of each word seen so far. */
+const wordTags = new Map<string, string>();
 
 /**
- * Segments `text` and tags each word. Offsets are recomputed from the word lengths, which jieba
- * guarantees to concatenate back to the input; a mismatch would be a bug, so it is checked.
+ * Empties the tables kept across calls: the pieces only, or also the word tags (benchmarks time
+ * texts never seen before with it).
+ */
+export function clearZhTaggerTables(what: 'pieces' | 'all' = 'all'): void {
+  pieces.clear();
+  if (what === 'all') wordTags.clear();
+}
+
+/** True for a character after which jieba's segmentation starts afresh (see the module comment). */
+function endsPiece(c: number): boolean {
+  return (
+    c === 0x0a || // \n (a \r before it stays in the same piece: jieba keeps "\r\n" together)
+    c === 0xff0c || // ，
+    c === 0x3002 || // 。
+    c === 0xff1b || // ；
+    c === 0xff1a || // ：
+    c === 0x3001 || // 、
+    c === 0xff01 || // ！
+    c === 0xff1f || // ？
+    c === 0xff08 || // （
+    c === 0xff09 || // ）
+    c === 0x201c || // “
+    c === 0x201d || // ”
+    c === 0x300a || // 《
+    c === 0x300b || // 》
+    c === 0x3010 || // 【
+    c === 0x3011 // 】
+  );
+}
+
+/** Splits `text` into pieces that jieba segments independently (see the module comment). */
+export function splitZhPieces(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (endsPiece(text.charCodeAt(i))) {
+      out.push(text.slice(from, i + 1));
+      from = i + 1;
+    }
+  }
+  if (from < text.length) out.push(text.slice(from));
+  return out;
+}
+
+/** Consecutive runs of `items` whose joined length stays within CHUNK (a longer item alone). */
+function* batches(items: readonly string[]): Generator<[number, number]> {
+  let k = 0;
+  while (k < items.length) {
+    const first = k;
+    let len = items[k++]!.length;
+    while (k < items.length && len + items[k]!.length <= CHUNK) len += items[k++]!.length;
+    yield [first, k];
+  }
+}
+
+/**
+ * Segments the distinct pieces `todo` with `cut()` in as few calls as possible and tags their
+ * words from `wordTags`; pieces with an unseen word are tagged with `tag()`, which fills the table.
+ */
+function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
+  const done: Segmented[] = new Array<Segmented>(todo.length);
+  const untagged: number[] = [];
+  for (const [first, last] of batches(todo)) {
+    const words = api.cut(
+      last - first === 1 ? todo[first]! : todo.slice(first, last).join(''),
+      true,
+    );
+    let w = 0;
+    for (let p = first; p < last; p++) {
+      const piece = todo[p]!;
+      const seg: Segmented = { words: [], tags: [] };
+      let covered = 0;
+      let known = true;
+      while (covered < piece.length) {
+        const word = words[w++];
+        if (word === undefined) throw new Error('zh tagger: pieces and words out of step');
+        covered += word.length;
+        const tag = wordTags.get(word);
+        if (tag === undefined) known = false;
+        seg.words.push(word);
+        seg.tags.push(tag ?? '');
+      }
+      if (covered !== piece.length) throw new Error('zh tagger: a word crosses a piece boundary');
+      done[p] = seg;
+      if (!known) untagged.push(p);
+    }
+    if (w !== words.length) throw new Error('zh tagger: pieces and words out of step');
+  }
+  if (untagged.length === 0) return done;
+  if (wordTags.size > MAX_WORDS) wordTags.clear();
+  // Whole pieces in context, never lone words: jieba may segment a word differently alone.
+  const texts = untagged.map((p) => todo[p]!);
+  for (const [first, last] of batches(texts)) {
+    const tagged = api.tag(texts.slice(first, last).join(''), true);
+    let t = 0;
+    for (let u = first; u < last; u++) {
+      const seg = done[untagged[u]!]!;
+      for (let i = 0; i < seg.words.length; i++) {
+        const r = tagged[t++];
+        if (r === undefined || r.word !== seg.words[i])
+          throw new Error('zh tagger: cut() and tag() disagree');
+        seg.tags[i] = r.tag;
+        wordTags.set(r.word, r.tag);
+      }
+    }
+    if (t !== tagged.length) throw new Error('zh tagger: cut() and tag() disagree');
+  }
+  return done;
+}
+
+/**
+ * Segments `text` and tags each word, as jieba's `tag(text, true)` does. Offsets are recomputed
+ * from the word lengths, which jieba guarantees to concatenate back to the input; a mismatch
+ * would be a bug, so it is checked.
  */
 export function tagZh(text: string): ZhToken[] {
   const api = loadJieba();
-  const out: ZhToken[] = [];
-  let base = 0;
-  while (base < text.length) {
-    let end = Math.min(text.length, base + CHUNK);
-    if (end < text.length) {
-      const cut = Math.max(text.lastIndexOf('\n', end), text.lastIndexOf('。', end));
-      if (cut > base) end = cut + 1;
+  const parts = splitZhPieces(text);
+  const segs: (Segmented | undefined)[] = new Array<Segmented | undefined>(parts.length);
+  const todo: string[] = [];
+  const todoIndex = new Map<string, number>();
+  const waiting: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const s = pieces.get(p);
+    if (s) {
+      segs[i] = s;
+      continue;
     }
-    const piece = text.slice(base, end);
-    let pos = base;
-    for (const t of api.tag(piece, true)) {
-      out.push({ word: t.word, tag: t.tag, start: pos, end: pos + t.word.length });
-      pos += t.word.length;
+    if (!todoIndex.has(p)) {
+      todoIndex.set(p, todo.length);
+      todo.push(p);
     }
-    if (pos !== end) throw new Error('zh tagger offsets out of step');
-    base = end;
+    waiting.push(i);
   }
+  if (todo.length > 0) {
+    const done = segmentPieces(api, todo);
+    if (pieces.size + todo.length > MAX_PIECES) pieces.clear();
+    for (let k = 0; k < todo.length; k++)
+      if (todo[k]!.length <= MAX_KEPT_PIECE) pieces.set(todo[k]!, done[k]!);
+    for (const i of waiting) segs[i] = done[todoIndex.get(parts[i]!)!];
+  }
+  const out: ZhToken[] = [];
+  let pos = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const s = segs[i]!;
+    for (let k = 0; k < s.words.length; k++) {
+      const word = s.words[k]!;
+      out.push({ word, tag: s.tags[k]!, start: pos, end: pos + word.length });
+      pos += word.length;
+    }
+  }
+  if (pos !== text.length) throw new Error('zh tagger offsets out of step');
   return out;
 }

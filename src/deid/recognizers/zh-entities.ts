@@ -54,11 +54,14 @@ const CUE_AFTER_RE = new RegExp(
   `(?<v>${STRONG_SURNAME_CLASS}${GIVEN}{1,2})(?=${AFTER_CUES})`,
   'gd',
 );
+/** CUE_AFTER_RE's cue starts 2 to 4 characters after the match start (surname 1–2, given 1–2). */
+const CUE_AFTER_SCAN = anchoredScan(CUE_AFTER_RE, new RegExp(AFTER_CUES, 'g'), 2, 4);
 /** A bare surname before a title (江主席, 王主任, 李医生): the surname alone names the person. */
-const SURNAME_TITLE_RE = new RegExp(
-  `(?<v>${ANY_SURNAME_CLASS})(?=主席|总理|部长|省长|市长|书记|院长|校长|总统|主任|医生|医师|护士|大夫|教授|老师|先生|女士|师傅|阿姨)`,
-  'gd',
-);
+const TITLES =
+  '主席|总理|部长|省长|市长|书记|院长|校长|总统|主任|医生|医师|护士|大夫|教授|老师|先生|女士|师傅|阿姨';
+const SURNAME_TITLE_RE = new RegExp(`(?<v>${ANY_SURNAME_CLASS})(?=${TITLES})`, 'gd');
+/** SURNAME_TITLE_RE's title starts 1 or 2 characters after the match start. */
+const SURNAME_TITLE_SCAN = anchoredScan(SURNAME_TITLE_RE, new RegExp(TITLES, 'g'), 1, 2);
 const MOU_RE = new RegExp(`${ANY_SURNAME_CLASS}(?:某某|某)`, 'g');
 
 /** Tags of jieba tokens that can open a place or organisation name. */
@@ -120,6 +123,44 @@ function lowerBound(tokens: ZhToken[], pos: number): number {
   return lo;
 }
 
+/**
+ * The matches of the global regex `re` over a text, as `re.exec` in a loop finds them, for a
+ * pattern that can only match at a position p when a word of `anchor` starts within
+ * [p + lo, p + hi] (a cue or suffix the pattern requires there). The pattern is tried only at
+ * such positions instead of at every character; `re` must not match the empty string.
+ */
+function anchoredScan(
+  re: RegExp,
+  anchor: RegExp,
+  lo: number,
+  hi: number,
+): (text: string) => Generator<RegExpExecArray> {
+  const sticky = new RegExp(re.source, re.flags.replace('g', '') + 'y');
+  return function* scan(text: string): Generator<RegExpExecArray> {
+    let from = 0;
+    let a = -1;
+    while (from < text.length) {
+      if (a < from + lo) {
+        anchor.lastIndex = from + lo;
+        const x = anchor.exec(text);
+        if (x === null) return;
+        a = x.index;
+      }
+      let next = a - lo + 1;
+      for (let p = Math.max(from, a - hi); p <= a - lo; p++) {
+        sticky.lastIndex = p;
+        const m = sticky.exec(text);
+        if (m !== null) {
+          yield m;
+          next = p + m[0].length;
+          break;
+        }
+      }
+      from = next;
+    }
+  };
+}
+
 /** Chinese person names. */
 export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recognizer {
   const usePos = opts.pos ?? true;
@@ -148,14 +189,17 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       const add = (start: number, end: number, score: number, why: string): void => {
         out.push({ start, end, type: EntityType.Person, score, recognizer: 'zh-person', why });
       };
-      for (const [rx, score, why] of [
-        [CUE_BEFORE_RE, 0.85, 'surname after a cue word'],
-        [CUE_AFTER_RE, 0.8, 'surname before a title or cue'],
-        [SURNAME_TITLE_RE, 0.6, 'bare surname before a title'],
+      CUE_BEFORE_RE.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = CUE_BEFORE_RE.exec(text)) !== null) {
+        const g = m.indices?.groups?.['v'];
+        if (g) add(g[0], g[1], 0.85, 'surname after a cue word');
+      }
+      for (const [scan, score, why] of [
+        [CUE_AFTER_SCAN, 0.8, 'surname before a title or cue'],
+        [SURNAME_TITLE_SCAN, 0.6, 'bare surname before a title'],
       ] as const) {
-        rx.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = rx.exec(text)) !== null) {
+        for (const m of scan(text)) {
           const g = m.indices?.groups?.['v'];
           if (g) add(g[0], g[1], score, why);
         }
@@ -238,6 +282,8 @@ const ORG_RE = new RegExp(
   `[\\u4e00-\\u9fffA-Za-z0-9（）()]{2,14}?(?:${ORG_SUFFIX})(?:[\\u4e00-\\u9fff]{1,6}?(?:分院|院区|分公司|支行|分行))?`,
   'g',
 );
+/** ORG_RE's organisation word starts 2 to 14 characters after the match start. */
+const ORG_SCAN = anchoredScan(ORG_RE, new RegExp(ORG_SUFFIX, 'g'), 2, 14);
 
 /** Chinese organisations (hospitals, employers, schools). */
 export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Recognizer {
@@ -251,9 +297,7 @@ export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Re
       const { text } = input;
       const toks = usePos ? zhTokensOf(input) : [];
       const out: Finding[] = [];
-      ORG_RE.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = ORG_RE.exec(text)) !== null) {
+      for (const m of ORG_SCAN(text)) {
         let start = m.index;
         const end = m.index + m[0].length;
         start = usePos ? snapStart(toks, start, end) : trimLeadingZh(text, start, end);
@@ -305,6 +349,44 @@ const ADDR_RE = new RegExp(
 const ADDR_PART =
   /省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区|小区|花园|公寓|大厦|家园|新村|苑|大道|大街|路|街|巷|弄|胡同|道|号|栋|幢|单元|室/g;
 
+/** Last characters of the place words that end ADDR_RE's named parts (省 ... 苑, 路 ... 胡同). */
+const ADDR_LAST_RE = /[省区市州盟县旗镇乡道村园寓厦苑路街巷弄同]/g;
+/** Where ADDR_RE's house-number part can open: numerals before a house-number word. */
+const ADDR_NUMBER_RE = /[\d一二三四五六七八九十百零〇]+(?:-\d+)*[号弄栋幢座单层楼室户]/g;
+/**
+ * Farthest a named part's last character can lie from where ADDR_RE starts: a filler of at most
+ * 10 characters and a place word of at most 5 (特别行政区).
+ */
+const ADDR_REACH = 16;
+/** Characters that neither filler of ADDR_RE takes (white space and punctuation). */
+const ADDR_BREAK = new Set(
+  [...' \t\r\n\f\v\u00a0\u3000，。；：、,.;:！？!?（）()“”"\'《》【】'].map((c) => c.charCodeAt(0)),
+);
+
+/**
+ * The first position at or after `from` where ADDR_RE can match something non-empty: a match
+ * opens with a named part (filler and a place word, whose last character is within ADDR_REACH
+ * and with no white space or punctuation before it) or with the numerals of a house number.
+ * Elsewhere it matches only the empty string, which the scan skips anyway; skipping those
+ * positions unseen keeps every finding and saves trying the long pattern at each character.
+ */
+function nextAddressStart(text: string, from: number, memo: { last: number; num: number }): number {
+  if (memo.last < from) {
+    ADDR_LAST_RE.lastIndex = from;
+    memo.last = ADDR_LAST_RE.exec(text)?.index ?? Infinity;
+  }
+  if (memo.num < from) {
+    ADDR_NUMBER_RE.lastIndex = from;
+    memo.num = ADDR_NUMBER_RE.exec(text)?.index ?? Infinity;
+  }
+  let named = memo.last;
+  if (named !== Infinity) {
+    const lo = Math.max(from, named - ADDR_REACH);
+    while (named > lo && !ADDR_BREAK.has(text.charCodeAt(named - 1))) named--;
+  }
+  return Math.min(memo.num, named);
+}
+
 /** Chinese addresses: province, city, district, town, road, number. */
 export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recognizer {
   const usePos = opts.pos ?? true;
@@ -316,13 +398,14 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
     recognize(input: RecognizeInput): Finding[] {
       const { text } = input;
       const out: Finding[] = [];
-      ADDR_RE.lastIndex = 0;
+      const memo = { last: -1, num: -1 };
+      let at = nextAddressStart(text, 0, memo);
       let m: RegExpExecArray | null;
-      while ((m = ADDR_RE.exec(text)) !== null) {
-        if (m[0].length === 0) {
-          ADDR_RE.lastIndex++;
-          continue;
-        }
+      while (at < text.length) {
+        ADDR_RE.lastIndex = at;
+        if ((m = ADDR_RE.exec(text)) === null) break;
+        at = nextAddressStart(text, m.index + Math.max(1, m[0].length), memo);
+        if (m[0].length === 0) continue;
         const parts = m[0].match(ADDR_PART)?.length ?? 0;
         const hasNumber = /[\d一二三四五六七八九十]+(?:号|栋|幢|室|单元)/.test(m[0]);
         if (parts < 2 && !(parts >= 1 && hasNumber)) continue;
