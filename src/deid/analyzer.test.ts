@@ -552,3 +552,42 @@ describe('Postal address blocks, postal codes and countries', () => {
     },
   );
 });
+
+describe('English dates with trailing years, typed phone numbers and church hospitals', () => {
+  const of = (text: string, type: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === type)
+      .map(([, s]) => s);
+  it.each([
+    ['Progress note 3->4 oct, 97 1900-0700', '3->4 oct, 97'],
+    ['Seen 14 Feb, 02 0700-1900', '14 Feb, 02'],
+    ['Born june 3, 1888 per chart', 'june 3, 1888'],
+  ])('finds the date in %j', (text, date) => {
+    expect(of(text, EntityType.Date)).toContain(date);
+  });
+  it('does not take a dose after a date for its year', () => {
+    expect(of('Started Dec 4, 12 units of insulin', EntityType.Date)).toEqual(['Dec 4']);
+  });
+  it.each([
+    ['Sister called (412 555 12345) tonight', '412 555 12345'],
+    ['Call back 617-332-98761', '617-332-98761'],
+  ])('finds the phone with a digit too many in %j', (text, phone) => {
+    expect(of(text, EntityType.Phone)).toContain(phone);
+  });
+  it.each(['Vent 100 150 12345', 'code 123 456 78901'])(
+    'finds no phone in %j (area code or exchange starting with 0 or 1)',
+    (text) => {
+      expect(of(text, EntityType.Phone)).toEqual([]);
+    },
+  );
+  it('takes a name before a church denomination for a hospital, not a person', () => {
+    const f = found('Transferred from Holloway Methodist last night.', 'en');
+    expect(f).toContainEqual([EntityType.Organization, 'Holloway Methodist']);
+    expect(f.filter(([t]) => t === EntityType.Person)).toEqual([]);
+  });
+  it('takes a word before a state in the possessive for a town', () => {
+    expect(
+      of('toured the frostburg maryland’s unit'.replace('’', "'"), EntityType.Location),
+    ).toContain("frostburg maryland's");
+  });
+});

@@ -475,6 +475,13 @@ const CLINICAL = new Set(
 );
 
 const ORG_SUFFIX = new Set([
+  // Church hospitals are named by their denomination: "Shady Grove Adventist".
+  'adventist',
+  'baptist',
+  'methodist',
+  'presbyterian',
+  'lutheran',
+  'deaconess',
   'hospital',
   'hosp',
   'clinic',
@@ -1143,6 +1150,8 @@ export function createEnPersonRecognizer(): Recognizer {
           if (!inLex(n) && !isInitial(n) && isStop(n)) break;
           if (!strong && !inLex(n) && !isInitial(n) && n.mono) break;
           if (is(n, F_VERY)) break;
+          // "Kessler Hospital", "Holden Adventist": an organisation word ends a name.
+          if (is(n, F_ORGSUF)) break;
           j++;
         }
         return j;
@@ -1757,6 +1766,8 @@ export function createEnLocationRecognizer(): Recognizer {
           st !== undefined &&
           !st.gapBreak &&
           (is(st, F_STATE) ||
+            // "towson maryland's facility"
+            (st.l.endsWith("'s") && US_STATES.has(st.l.slice(0, -2))) ||
             (st.gapComma &&
               st.w.length === 2 &&
               TOWN_STATE_ABBR.has(st.l) &&

@@ -248,6 +248,13 @@ const enPhone = createPatternRecognizer({
       why: 'North American phone number without separators',
     },
     {
+      // A digit too many in the last group, as typed in a hurry: "(301 273 45166)". Area code and
+      // exchange must be valid (2-9 first).
+      regex: re(`(?<![\\d-])[2-9]\\d{2}([- ])[2-9]\\d{2}\\1\\d{5}(?![\\d-])`),
+      score: 0.55,
+      why: 'North American phone number with one digit too many',
+    },
+    {
       // Exchange codes start 2-9; a round range (500-1000) or a number with a unit is a reading.
       regex: re(
         `(?<![\\d-/])(?!\\d{2}0-\\d{2}00)[2-9]\\d{2}-\\d{4}(?![\\d-]|[A-Za-z]|\\s?(?:cc|ccs|ml|mg|pm|am|cyu)\\b)`,
@@ -427,6 +434,11 @@ const zip = createPatternRecognizer({
 });
 
 // ---- dates ----
+/**
+ * The year after a day and month: four digits (1800-2099: old patients' birth years too), or two
+ * digits after a comma ("2 nov, 96").
+ */
+const YEAR_AFTER = `(?:,?\\s+(?:18|19|20)\\d{2}(?!\\d)|,\\s*'?\\d{2}(?![\\d:/.])(?!\\s*[A-Za-z]))?`;
 const MONTH =
   '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
 const DAY = '(?:0?[1-9]|[12]\\d|3[01])';
@@ -575,14 +587,14 @@ const dateWords = createPatternRecognizer({
   type: EntityType.Date,
   patterns: [
     {
-      regex: re(`\\b${MONTH}\\.?\\s+${DAY}(?:st|nd|rd|th)?(?:,?\\s+(?:19|20)\\d{2})?(?!\\d)`, 'i'),
+      regex: re(`\\b${MONTH}\\.?\\s+${DAY}(?:st|nd|rd|th)?${YEAR_AFTER}(?!\\d)`, 'i'),
       wordStarts: 'ja fe ma ap ju au se oc no de',
       score: 0.8,
       why: 'month name and day',
     },
     {
       regex: re(
-        `\\b${DAY}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MONTH}\\b\\.?(?:,?\\s+(?:19|20)\\d{2})?`,
+        `\\b(?:\\d{1,2}\\s*(?:->|-|to)\\s*)?${DAY}(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MONTH}\\b\\.?${YEAR_AFTER}`,
         'i',
       ),
       score: 0.8,
