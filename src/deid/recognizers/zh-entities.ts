@@ -4,9 +4,15 @@
  * 家属, 之子, 医生, 先生...) confirm them. Places and organisations: jieba (ns, nt) and suffixes
  * (省市区县路号, 医院, 大学, 公司...).
  */
-import { ZH_COMPOUND_SURNAMES, ZH_SURNAMES, matchZhSurname } from '../lexicons.ts';
+import { ZH_COMPOUND_SURNAMES, ZH_SURNAMES } from '../lexicons.ts';
 import { EntityType, type Finding, type RecognizeInput, type Recognizer } from '../types.ts';
 import { tagZh, type ZhToken } from '../zh-tagger.ts';
+import {
+  ZH_AFTER_NAME_WORDS,
+  endsWithZhTitle,
+  isZhTransliteration,
+  matchZhSurnameMore,
+} from './zh-names.ts';
 
 const HAN = /[\u4e00-\u9fff]/;
 
@@ -112,6 +118,26 @@ const LEADING_NOUNS = new Set([
   '现',
 ]);
 
+/** Tags of the words inside an organisation's name (no verbs, particles, pronouns, punctuation). */
+const ORG_INNER_TAGS = new Set([...NAME_TAGS, 'vn', 'eng']);
+
+/**
+ * Where an organisation name ending at `end` starts: the run of name words (ORG_INNER_TAGS)
+ * before its last word, not before `start` (江某主席的来访是某某大学 → 某某大学).
+ */
+function snapOrgStart(tokens: ZhToken[], start: number, end: number): number {
+  let k = lowerBound(tokens, end - 1);
+  if (k >= tokens.length) return start;
+  let s = tokens[k]!.start;
+  while (k > 0) {
+    const p = tokens[k - 1]!;
+    if (p.start < start || !ORG_INNER_TAGS.has(p.tag) || LEADING_NOUNS.has(p.word)) break;
+    s = p.start;
+    k--;
+  }
+  return Math.max(start, s);
+}
+
 function lowerBound(tokens: ZhToken[], pos: number): number {
   let lo = 0;
   let hi = tokens.length;
@@ -159,6 +185,100 @@ function anchoredScan(
       from = next;
     }
   };
+}
+
+type AddPerson = (start: number, end: number, score: number, why: string) => void;
+
+/** True for a jieba tag a person's name can carry (name, unknown word, place or proper noun). */
+function isNameLikeTag(tag: string): boolean {
+  return tag === 'nr' || tag === 'nrfg' || tag === 'nrt' || tag === 'x' || tag === 'nz';
+}
+
+/** True for a word of Chinese characters only. */
+function isAllHan(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 0x4e00 || c > 0x9fff) return false;
+  }
+  return true;
+}
+
+/**
+ * The name right after a title or position (记者陈某某, 主任傅某某, 国务卿基辛格): a name-tagged or
+ * unknown word of 2–4 characters that starts with a surname, or a run of words of
+ * transliteration characters (a foreign name, 2–10 characters).
+ */
+function addNameAfterTitle(toks: readonly ZhToken[], i: number, add: AddPerson): void {
+  const n = toks[i];
+  if (!n || !isAllHan(n.word)) return;
+  const sur = matchZhSurnameMore(n.word, 0);
+  if (
+    sur &&
+    isNameLikeTag(n.tag) &&
+    n.word.length > sur.length &&
+    n.word.length <= sur.length + 2 &&
+    !NOT_GIVEN.includes(n.word[sur.length]!)
+  ) {
+    add(n.start, n.end, 0.8, 'surname-led name right after a title');
+    return;
+  }
+  let j = i;
+  while (j < toks.length && isAllHan(toks[j]!.word) && isZhTransliteration(toks[j]!.word)) j++;
+  const end = j > i ? toks[j - 1]!.end : n.start;
+  if (
+    j > i &&
+    end - n.start >= 2 &&
+    end - n.start <= 10 &&
+    toks.slice(i, j).some((t) => isNameLikeTag(t.tag))
+  )
+    add(n.start, end, 0.7, 'transliterated name right after a title');
+}
+
+/**
+ * Names listed with 、 after a name (记者甲、乙、丙; 甲、乙等同志): an unknown or name-tagged
+ * word of 2–3 characters starting with a surname next to a found name is a name too.
+ */
+function addEnumeratedNames(
+  text: string,
+  toks: readonly ZhToken[],
+  found: readonly Finding[],
+  add: AddPerson,
+): void {
+  const names = found.filter((f) => f.score >= 0.5);
+  const seen = new Set(names.map((f) => f.start));
+  const ends = new Set(names.map((f) => f.end));
+  const starts = new Set(names.map((f) => f.start));
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.word !== '、') continue;
+    // forward: name 、 word
+    const n = toks[i + 1];
+    if (n && ends.has(t.start) && !seen.has(n.start) && isListedName(n)) {
+      add(n.start, n.end, 0.7, 'surname-led word listed with 、 after a name');
+      seen.add(n.start);
+      ends.add(n.end);
+    }
+    // backward: word 、 name
+    const p = toks[i - 1];
+    if (p && starts.has(t.end) && !seen.has(p.start) && isListedName(p)) {
+      add(p.start, p.end, 0.7, 'surname-led word listed with 、 before a name');
+      seen.add(p.start);
+    }
+  }
+  void text;
+}
+
+/** A 2–3 character unknown or name-tagged word starting with a surname. */
+function isListedName(t: ZhToken): boolean {
+  const sur = matchZhSurnameMore(t.word, 0);
+  return (
+    sur !== undefined &&
+    isNameLikeTag(t.tag) &&
+    isAllHan(t.word) &&
+    t.word.length > sur.length &&
+    t.word.length <= 3 &&
+    !NOT_GIVEN.includes(t.word[sur.length]!)
+  );
 }
 
 /** Chinese person names. */
@@ -217,8 +337,18 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       const toks = zhTokensOf(input);
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
+        if (endsWithZhTitle(t.word)) addNameAfterTitle(toks, i + 1, add);
         const isNr = t.tag === 'nr' || t.tag === 'nrfg' || t.tag === 'nrt';
-        const sur = matchZhSurname(t.word, 0);
+        const sur = matchZhSurnameMore(t.word, 0);
+        if (isNr && t.word.length >= 4 && sur) {
+          // A name with a word jieba joined to it (邓小平理论): the name before that word.
+          const after = ZH_AFTER_NAME_WORDS.find((w) => t.word.endsWith(w));
+          const len = t.word.length - (after?.length ?? 0);
+          if (after && len > sur.length && len <= sur.length + 2) {
+            add(t.start, t.start + len, 0.7, `jieba person name (nr) joined to "${after}"`);
+            continue;
+          }
+        }
         if (isNr && t.word.length >= 2 && t.word.length <= 4 && HAN.test(t.word)) {
           if (sur && t.word.length > sur.length)
             add(
@@ -234,13 +364,13 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
               add(t.start, n.end, 0.65, 'surname followed by a short word');
               i++;
             }
-          } else if (t.word.length >= 2 && ![...t.word].some((c) => NOT_IN_NAMES.includes(c)))
-            add(
-              t.start,
-              t.end,
-              0.55,
-              'jieba person name (nr), no Chinese surname (transliterated?)',
-            );
+          } else if (t.word.length >= 2 && ![...t.word].some((c) => NOT_IN_NAMES.includes(c))) {
+            // Without a surname, only transliteration characters make a name likely (克林顿);
+            // jieba also tags ordinary words nr (光荣, 弘扬): those need a context word.
+            if (isZhTransliteration(t.word))
+              add(t.start, t.end, 0.55, 'jieba person name (nr) of transliteration characters');
+            else add(t.start, t.end, 0.45, 'jieba person name (nr), no Chinese surname');
+          }
           continue;
         }
         if (
@@ -271,6 +401,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           add(t.start, t.end, 0.4, 'unknown word starting with a surname');
         }
       }
+      addEnumeratedNames(text, toks, out, add);
       return out;
     },
   };
@@ -300,7 +431,9 @@ export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Re
       for (const m of ORG_SCAN(text)) {
         let start = m.index;
         const end = m.index + m[0].length;
-        start = usePos ? snapStart(toks, start, end) : trimLeadingZh(text, start, end);
+        start = usePos
+          ? Math.max(snapStart(toks, start, end), snapOrgStart(toks, start, end))
+          : trimLeadingZh(text, start, end);
         if (end - start < 3) continue;
         out.push({
           start,

@@ -1,0 +1,116 @@
+/**
+ * Chinese name evidence beyond the surname lexicon: more surnames, the titles and positions that
+ * stand right before a name, the characters of transliterated foreign names, and the words that
+ * jieba joins to a name (邓小平理论). Public knowledge only (百家姓, the Xinhua transliteration
+ * table); see zh-names.test.ts.
+ */
+import { matchZhSurname } from '../lexicons.ts';
+
+/** Frequent surnames missing from the shared lexicon (傅, 洪, 萧, 赖, 阎). */
+export const ZH_MORE_SURNAMES = '傅洪萧赖阎';
+/** Rarer surnames whose characters are also ordinary words: they need jieba's name tag. */
+export const ZH_MORE_WEAK_SURNAMES = '贝鄂钮丘郦竺邴荀宓濮庾暨殳訾';
+
+const MORE = new Set(ZH_MORE_SURNAMES + ZH_MORE_WEAK_SURNAMES);
+
+/** The surname `word` starts with at `i` (shared lexicon, compound first, then the additions). */
+export function matchZhSurnameMore(word: string, i: number): string | undefined {
+  const s = matchZhSurname(word, i);
+  if (s) return s;
+  const c = word[i];
+  return c !== undefined && MORE.has(c) ? c : undefined;
+}
+
+/**
+ * Titles, positions and roles written right before a person's name (记者陈某, 主任傅某, 外长某某,
+ * 总统某某). Longer forms (副部长, 外交部长) are matched by their ending.
+ */
+export const ZH_TITLES_BEFORE_NAME = [
+  '记者',
+  '通讯员',
+  '摄影',
+  '主任',
+  '部长',
+  '外长',
+  '总统',
+  '总理',
+  '首相',
+  '主席',
+  '秘书长',
+  '会长',
+  '理事长',
+  '领事',
+  '大使',
+  '国务卿',
+  '教授',
+  '书记',
+  '校长',
+  '院长',
+  '局长',
+  '厅长',
+  '省长',
+  '市长',
+  '县长',
+  '经理',
+  '董事长',
+  '司令员',
+  '司令',
+  '政委',
+  '将军',
+  '队长',
+  '社长',
+  '干事',
+  '委员',
+  '议员',
+  '议长',
+  '医生',
+  '医师',
+  '护士',
+  '大夫',
+  '处长',
+  '所长',
+  '站长',
+  '馆长',
+  '军长',
+  '师长',
+  '团长',
+  '检察长',
+  '法官',
+  '律师',
+  '编辑',
+  '作家',
+  '画家',
+  '导演',
+  '演员',
+  '运动员',
+  '教练',
+  '同学',
+  '老师',
+] as const;
+
+/** True when the word is or ends with a title of ZH_TITLES_BEFORE_NAME (副部长, 外交部长). */
+export function endsWithZhTitle(word: string): boolean {
+  for (const t of ZH_TITLES_BEFORE_NAME) if (word.endsWith(t)) return true;
+  return false;
+}
+
+/**
+ * Characters of the Xinhua transliteration table for foreign personal names (基辛格, 普里马科夫,
+ * 克瓦希涅夫斯基): a word made only of them, after a title, is taken as a foreign name.
+ */
+const TRANSLIT =
+  '阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波伯勃布查达戴丹德登迪蒂丁东杜多厄恩尔法范菲费芬丰夫弗福盖甘冈戈格贡古瓜哈海汉豪赫亨洪胡华霍基吉季加贾杰捷金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷蕾里利莉丽连廉林琳刘留隆卢鲁伦罗洛马玛迈麦曼芒梅门蒙米明莫姆穆纳娜奈南内尼涅宁纽努诺欧帕潘佩彭皮平珀普奇齐乔切琼丘萨塞赛桑瑟森沙莎尚舍什施斯松苏索塔泰坦汤唐陶特滕提廷图托瓦旺威韦维温文沃乌武西希锡夏谢辛休雅亚扬耶伊因英尤于约扎泽詹朱兹佐顿列娃默茨钦叶嘉黛妮娅露';
+const TRANSLIT_SET = new Set(TRANSLIT);
+
+/** True when every character of `word` (at least two) is a transliteration character. */
+export function isZhTransliteration(word: string): boolean {
+  if (word.length < 2) return false;
+  for (const c of word) if (!TRANSLIT_SET.has(c)) return false;
+  return true;
+}
+
+/**
+ * Words jieba sometimes joins to the name before them (邓小平理论, 某某同志): a name-tagged word
+ * ending in one of them holds a name before it.
+ */
+export const ZH_AFTER_NAME_WORDS = ['理论', '思想', '主义', '同志', '精神', '时代', '路线', '夫妇'];
