@@ -591,3 +591,38 @@ describe('English dates with trailing years, typed phone numbers and church hosp
     ).toContain("frostburg maryland's");
   });
 });
+
+describe('Card numbers of other lengths and names in narrative text', () => {
+  const of = (text: string, type: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === type)
+      .map(([, s]) => s);
+  // Luhn-valid numbers made up for these tests.
+  it.each([
+    ['Please block card 180000000000002 today', '180000000000002'],
+    ['my card number is 500000000009 thanks', '500000000009'],
+  ])('finds the card in %j', (text, card) => {
+    expect(of(text, EntityType.BankCard)).toContain(card);
+  });
+  it.each([
+    'Reference 500000000009 on file', // 12 digits without the word "card"
+    'Please block card 180000000000003 today', // Luhn check fails
+  ])('finds no card in %j', (text) => {
+    expect(of(text, EntityType.BankCard)).toEqual([]);
+  });
+  it.each([
+    ['She said: "I am Ottilie\'s niece".', 'Ottilie'],
+    ['Brannagh lives on the coast.', 'Brannagh'],
+    ['Kvitsoy is very kind to everyone.', 'Kvitsoy'],
+  ])('finds the person in %j', (text, name) => {
+    expect(of(text, EntityType.Person)).toContain(name);
+  });
+  it.each([
+    'Levophed was weaned overnight.',
+    "Occasional PVC's. Pt resting.",
+    "Patient's daughter called.",
+    'Zapruder is a 1999 film.',
+  ])('finds no person in %j', (text) => {
+    expect(of(text, EntityType.Person)).toEqual([]);
+  });
+});

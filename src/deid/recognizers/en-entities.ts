@@ -1106,6 +1106,32 @@ function unknownCap(x: Tok | undefined): x is Tok {
   );
 }
 
+/** Verbs after a person's name in narrative text: "Trivo lives", "Asya spent". */
+const PERSON_VERBS = new Set(
+  (
+    'lives lived spent began begins shouted said says told asked replied wants wanted works ' +
+    'worked moved grew studied joined founded'
+  ).split(' '),
+);
+/**
+ * "is", "was", "has": after a drug name too ("Levophed was weaned"), so only with a word after
+ * them that describes a person ("Shovda is very reliable", "Dzhambek is from ...").
+ */
+const LINK_VERBS = new Set(['is', 'was', 'has', 'had']);
+const AFTER_LINK_VERB = new Set(
+  'from very born my your his her our always never so too really such'.split(' '),
+);
+
+/** A possessive's stem that can be a name: no clinical word, and no common word unless a name. */
+function possessiveName(stem: string): boolean {
+  if (stem.length < 2) return false;
+  const f = flagsOf(stem);
+  if ((f & (F_CLIN | F_REL | F_TITLE | F_CRED | F_ORGSUF | F_STATE | F_COUNTRY)) !== 0)
+    return false;
+  if ((f & F_COMMON) !== 0) return (f & (F_FIRST | F_LAST)) !== 0 && (f & F_VERY) === 0;
+  return true;
+}
+
 /** An opening bracket after `end`, past spaces and a comma: "MORETTI (DAUGHTER)". */
 function parenAfter(text: string, end: number): boolean {
   for (let i = end; i < end + 4 && i < text.length; i++) {
@@ -1656,6 +1682,58 @@ export function createEnPersonRecognizer(): Recognizer {
           }
           push(out, t, toks[j]!, EntityType.Person, score, 'en-person', why);
           i = j;
+          continue;
+        }
+        // 4b. "Koppány's daughter": a capitalised name in the possessive before a relative.
+        if (
+          !t.mono &&
+          (t.w.endsWith("'s") || t.w.endsWith('’s')) &&
+          /^\p{Lu}/u.test(t.w) &&
+          !t.caps &&
+          next !== undefined &&
+          !next.gapBreak &&
+          !next.gapSentence &&
+          !next.gapComma &&
+          is(next, F_REL) &&
+          possessiveName(t.l.slice(0, -2))
+        ) {
+          out.push({
+            start: t.start,
+            end: t.end - 2,
+            type: EntityType.Person,
+            score: 0.7,
+            recognizer: 'en-person',
+            why: `name in the possessive before "${next.w}"`,
+          });
+          continue;
+        }
+        // 4c. "Shovda is very reliable", "Trivo lives on ...": a capitalised word that is no
+        // English word at all, with a verb of a person after it.
+        if (
+          !t.mono &&
+          unknownCap(t) &&
+          t.letters &&
+          t.l.length >= 3 &&
+          !is(t, F_KNOWN) &&
+          !DRUG_ENDING.test(t.l) &&
+          next !== undefined &&
+          !next.gapBreak &&
+          !next.gapComma &&
+          (PERSON_VERBS.has(next.l) ||
+            (LINK_VERBS.has(next.l) &&
+              toks[i + 2] !== undefined &&
+              !toks[i + 2]!.gapBreak &&
+              AFTER_LINK_VERB.has(toks[i + 2]!.l))) &&
+          !(prev && !t.gapBreak && !t.gapSentence && (prev.title || prev.caps))
+        ) {
+          out.push({
+            start: t.start,
+            end: t.end,
+            type: EntityType.Person,
+            score: 0.55,
+            recognizer: 'en-person',
+            why: `capitalised word that is no English word before "${next.w}"`,
+          });
           continue;
         }
         // 5. Two or three capitalised words in a row that are not English words, places or

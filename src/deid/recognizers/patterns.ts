@@ -183,15 +183,24 @@ const bankCard = createPatternRecognizer({
   type: EntityType.BankCard,
   patterns: [
     {
-      regex: re(`(?<![\\d-])(?:\\d{4}[ -]){3}\\d{1,7}(?![\\d-])|(?<!\\d)[2-6]\\d{12,18}(?!\\d)`),
+      regex: re(
+        `(?<![\\d-])(?:\\d{4}[ -]){3}\\d{1,7}(?![\\d-])|(?<!\\d)(?:[2-6]\\d{11,18}|1800\\d{11})(?!\\d)`,
+      ),
       score: 0.8,
       why: 'card number',
     },
   ],
   context: ['银行卡', '卡号', '信用卡', '储蓄卡', 'card', 'visa', 'mastercard', 'credit'],
-  validate: (v) => {
+  validate: (v, text, start) => {
     const d = v.replace(/[ -]/g, '');
-    if (d.length < 13 || d.length > 19 || !/^[2-6]/.test(d)) return null;
+    // JCB's 15-digit numbers start with 1800 or 2131.
+    const jcb15 = d.length === 15 && /^(?:1800|2131)/.test(d);
+    // Maestro numbers can be 12 digits long (50, 56-69): only with the word "card" before them.
+    const maestro12 =
+      d.length === 12 &&
+      /^(?:50|5[6-9]|6)/.test(d) &&
+      /\bcard\b[^\n\d]{0,24}$/i.test(text.slice(Math.max(0, start - 40), start));
+    if (!jcb15 && !maestro12 && (d.length < 13 || d.length > 19 || !/^[2-6]/.test(d))) return null;
     if (d.length === 18 && isValidResidentId(d)) return null;
     return isLuhnValid(d) ? { score: 0.8, why: 'Luhn check valid' } : null;
   },
