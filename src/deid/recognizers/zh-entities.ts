@@ -10,6 +10,8 @@ import { tagZh, type ZhToken } from '../zh-tagger.ts';
 import {
   ZH_AFTER_NAME_WORDS,
   endsWithZhTitle,
+  ZH_MORE_WEAK_SURNAMES,
+  isLikelyGivenName,
   isZhTransliteration,
   matchZhSurnameMore,
 } from './zh-names.ts';
@@ -34,12 +36,17 @@ const WEAK_SURNAMES = new Set(
     '',
   ),
 );
+/** True for a one-character surname that is more often an ordinary word (WEAK_SURNAMES). */
+function isWeakSurname(sur: string): boolean {
+  return sur.length === 1 && (WEAK_SURNAMES.has(sur) || ZH_MORE_WEAK_SURNAMES.includes(sur));
+}
 const STRONG_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${[...ZH_SURNAMES].filter((c) => !WEAK_SURNAMES.has(c)).join('')}])`;
 const ANY_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${ZH_SURNAMES}])`;
 /** Characters that do not occur in given names but often follow one. */
 const NOT_GIVEN =
-  '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨明日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
-const GIVEN = `(?:[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
+  '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
+/** 明 is frequent in given names (陈明丽) but not in 明天, 明日, 明年, 明确, 明显. */
+const GIVEN = `(?:(?!明[天日年确显白])[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
 
 /**
  * Characters of clinical and everyday words that jieba sometimes tags as a name (体格检查, 子宫):
@@ -302,6 +309,11 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       '之女',
       '丈夫',
       '妻子',
+      'patient',
+      'name',
+      'physician',
+      'doctor',
+      'nurse',
     ],
     recognize(input: RecognizeInput): Finding[] {
       const { text } = input;
@@ -350,17 +362,30 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           }
         }
         if (isNr && t.word.length >= 2 && t.word.length <= 4 && HAN.test(t.word)) {
-          if (sur && t.word.length > sur.length)
-            add(
-              t.start,
-              t.end,
-              0.7,
-              `jieba person name (nr) with surname ${sur.length === 2 ? 'compound' : 'in lexicon'}`,
-            );
-          else if (sur && t.word.length === sur.length) {
+          if (sur && t.word.length > sur.length) {
+            // A surname that is also an ordinary word, before clinical characters, is a word
+            // jieba took for a name (相关检查); a single surname takes at most two given characters.
+            const rest = t.word.slice(sur.length);
+            if (isWeakSurname(sur) && [...rest].some((c) => NOT_IN_NAMES.includes(c))) continue;
+            if (rest.length > 2)
+              add(t.start, t.end, 0.45, 'jieba person name (nr) with a long given name');
+            else
+              add(
+                t.start,
+                t.end,
+                0.7,
+                `jieba person name (nr) with surname ${sur.length === 2 ? 'compound' : 'in lexicon'}`,
+              );
+          } else if (sur && t.word.length === sur.length) {
             // A bare surname tagged nr: join the next short word (欧阳 + 娜娜).
             const n = toks[i + 1];
-            if (n && HAN.test(n.word) && n.word.length <= 2 && !NOT_GIVEN.includes(n.word[0]!)) {
+            if (
+              n &&
+              HAN.test(n.word) &&
+              n.word.length <= 2 &&
+              n.tag !== 't' &&
+              !NOT_GIVEN.includes(n.word[0]!)
+            ) {
               add(t.start, n.end, 0.65, 'surname followed by a short word');
               i++;
             }
@@ -396,7 +421,8 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           sur &&
           t.word.length >= 2 &&
           t.word.length <= 3 &&
-          [...t.word].every((c) => HAN.test(c))
+          [...t.word].every((c) => HAN.test(c)) &&
+          (!isWeakSurname(sur) || isLikelyGivenName(t.word.slice(sur.length)))
         ) {
           add(t.start, t.end, 0.4, 'unknown word starting with a surname');
         }

@@ -114,3 +114,19 @@ export function isZhTransliteration(word: string): boolean {
  * ending in one of them holds a name before it.
  */
 export const ZH_AFTER_NAME_WORDS = ['理论', '思想', '主义', '同志', '精神', '时代', '路线', '夫妇'];
+
+/**
+ * Characters frequent in given names (伟, 芳, 娜, 秀, 英, 明, 丽, 华, 嘉, 怡, 轩...). An unknown word
+ * that starts with a surname which is also an ordinary word (来, 包, 干) is taken as a name only
+ * when the rest of it is made of these (来院, 包块, 干多 are not names).
+ */
+const GIVEN_CHARS = new Set(
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华飞玉萍红鹏辉建文斌宇浩凯梅鑫倩婷雪琳晶欣怡佳慧颖嘉瑶琪瑞涵子轩博晨阳俊峰龙海波亮宏志国良庆春燕丹凤云莉玲芬蕾薇璐楠雯晓晖昊天翔宁珊菲琴洁萱悦然诗雨思彤妍可馨梓若睿泽宸铭楷逸航霖皓煜烨鸿锦钰瑜琦璇佩淑惠贞婉娴雅韵月玥冰晴岚卿蓉荣永旭东金林森松柏青山江河清源泉德仁义礼智信忠孝勤正善美安福禄寿喜康乐祥贵富彬豪毅威雄健亮光耀灿星辰鹏程远腾跃麟虎鹤鸣家兴旺昌盛振中立新成达红霖秋冬夏兵权利生民胜利学彦敬爽丰满茂荣蓓莹媛媚妮娅姗婧娇娥姣妹珍珠琼瑶璐琛琳芝芸芹苗茜荷莲菊蓓蕊薇蔚萌嫣倪希曦晞昕晟晗暄曼朗',
+);
+
+/** True when every character of `rest` is frequent in given names (see GIVEN_CHARS). */
+export function isLikelyGivenName(rest: string): boolean {
+  if (rest.length === 0) return false;
+  for (const c of rest) if (!GIVEN_CHARS.has(c)) return false;
+  return true;
+}
