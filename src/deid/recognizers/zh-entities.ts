@@ -333,7 +333,14 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       ] as const) {
         for (const m of scan(text)) {
           const g = m.indices?.groups?.['v'];
-          if (g) add(g[0], g[1], score, why);
+          if (!g) continue;
+          // A bare surname that ends a longer word is no name (中华人民共和国主席: 国).
+          if (scan === SURNAME_TITLE_SCAN && usePos) {
+            const toks = zhTokensOf(input);
+            const k = lowerBound(toks, g[0]);
+            if (k < toks.length && toks[k]!.start < g[0]) continue;
+          }
+          add(g[0], g[1], score, why);
         }
       }
       MOU_RE.lastIndex = 0;
@@ -588,6 +595,11 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
   };
 }
 
+/** Words jieba tags as places that name no place: 两国, 各国, 外国, 贵国, 本国, 我国. */
+const GENERIC_COUNTRY = /^[两各外贵本我该全诸异他友邻大小强]国$/;
+/** One-character country abbreviations in pairs (中美, 中俄, 美日) or with 方 (美方, 中方). */
+const COUNTRY_PAIR = /^[中美俄日英法德韩朝印越泰澳加意][美俄日英法德韩朝印越泰澳加意中方]$/;
+
 /** Chinese place names tagged by jieba (ns), adjacent ones joined. */
 export function createZhLocationRecognizer(): Recognizer {
   return {
@@ -600,9 +612,25 @@ export function createZhLocationRecognizer(): Recognizer {
       const out: Finding[] = [];
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
-        if (t.tag !== 'ns' || !HAN.test(t.word)) continue;
+        if (t.word.length === 2 && COUNTRY_PAIR.test(t.word) && t.tag !== 'ns') {
+          out.push({
+            start: t.start,
+            end: t.end,
+            type: EntityType.Location,
+            score: 0.55,
+            recognizer: 'zh-location',
+            why: 'two country abbreviations (中美, 中俄) or a country side (美方)',
+          });
+          continue;
+        }
+        if (t.tag !== 'ns' || !HAN.test(t.word) || GENERIC_COUNTRY.test(t.word)) continue;
         let j = i;
-        while (j + 1 < toks.length && toks[j + 1]!.tag === 'ns') j++;
+        while (
+          j + 1 < toks.length &&
+          toks[j + 1]!.tag === 'ns' &&
+          !GENERIC_COUNTRY.test(toks[j + 1]!.word)
+        )
+          j++;
         const start = t.start;
         const end = toks[j]!.end;
         if (end - start >= 2)
