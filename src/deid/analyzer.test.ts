@@ -513,6 +513,14 @@ describe('Postal address blocks, postal codes and countries', () => {
     ['Enter on Lindenweg 14 St. after noon.', 'Lindenweg 14 St.'],
     ['She lives on Via Verdi 12 street.', 'Via Verdi 12 street'],
     ['Write to 12 Cedar Avenue, Dunmore, PA 18512 please', '12 Cedar Avenue, Dunmore, PA 18512'],
+    [
+      'Send to 4410 Lindenweg 14\nBREMGARTEN\n, AG\n 5620 by post',
+      '4410 Lindenweg 14\nBREMGARTEN\n, AG\n 5620',
+    ],
+    ['Meet at the corner of Holt Rd and Vine Street.', 'Holt Rd and Vine Street'],
+    ['Meet at the corner of Kirkegata 12 and Storgata', 'Kirkegata 12 and Storgata'],
+    ['The shop on Harrow Mill Road closed.', 'Harrow Mill Road'],
+    ['Her flat is at 14 Marlow Close now.', '14 Marlow Close'],
   ])('finds the whole address in %j', (text, addr) => {
     expect(of(text, EntityType.Address)).toContain(addr);
   });
@@ -520,6 +528,8 @@ describe('Postal address blocks, postal codes and countries', () => {
     'Temp 98 Tylenol 650\nTolerating diet',
     'Given 2 Percocet 5\nPain 3/10',
     'Bed 12 St. Mary unit', // a saint's name after a number, no street number
+    'Redness at the corner of mouth and Lips dry', // no number and no street word
+    'Pt on Road trip', // no capitalised street name before the street word
   ])('finds no address in %j', (text) => {
     expect(of(text, EntityType.Address)).toEqual([]);
   });

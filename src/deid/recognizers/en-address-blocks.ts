@@ -6,18 +6,20 @@
  * an address are redacted with it.
  */
 
-/** Separator between two fields: spaces, a comma, line breaks, quoting marks ("> ", "| "). */
-const SEP = /[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)*(?:(?:[>|]|\?{3})[ \t]*)?/y;
+/** Separator between two fields: spaces, commas, line breaks, quoting marks ("> ", "| "). */
+const SEP = /[ \t\r\n,]*(?:(?:[>|]|\?{3})[ \t]*)?/y;
 /** Unit field: "Apt. 595", "Suite 501", "Unit 4B". */
 const UNIT = /(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.? ?#?\d{1,5}[A-Za-z]?(?![\p{L}\d])/uy;
 /**
  * Postal code field: 3 to 6 digits, "3610-114", "394 13", "7412 SL", "SW1A 1AA"; it must end the
- * line, the text or the field.
+ * line, the text or the field, or go on with the sentence ("... 51971 for this card").
  */
 const POSTAL =
-  /(?:\d{4}-\d{3}|\d{3} \d{2}|\d{4} [A-Z]{2}|\d{3,6}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})(?=[ \t]*(?:\r?\n|$|[,;.?!)]))/y;
-/** Region code field: two capital letters ("SK", "QC") ending the field. */
-const REGION = /[A-Z]{2}(?=[ \t]*(?:\r?\n|$|[,>|]| \d))/y;
+  /(?:\d{4}-\d{3}|\d{3} \d{2}|\d{4} [A-Z]{2}|\d{3,6}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})(?=[ \t]*(?:\r?\n|$|[,;.?!)])| [a-z])/y;
+/** Region code field: two or three capital letters ("SK", "QC", "VIC") ending the field. */
+const REGION = /[A-Z]{2,3}(?=[ \t]*(?:\r?\n|$|[,>|]| \d))/y;
+/** A region by its number ("Cite Sfaxi, 13"): kept only before a postal code. */
+const REGION_NUMBER = /\d{1,2}(?=[ \t]*(?:\r?\n|,))/y;
 /**
  * Town or country field: one to four words, the first capitalised ("Port Whangarei", "ÅLESUND",
  * "Cyprus (Greek)", "Črni Vrh nad Idrijo"), ending the line, the text or the field, or followed by
@@ -66,6 +68,8 @@ export function extendAddressForward(text: string, end: number): BlockEnd {
     // (a space only before a postal code or a region code after a town).
     if (s === i) break;
     const gap = text.slice(i, s);
+    // More than one blank line ends the block.
+    if (/\n[^\n]*\n[^\n]*\n/.test(gap)) break;
     const spaceOnly = !/[,\n>|?]/.test(gap);
     let e: number;
     if ((e = stickyAt(POSTAL, text, s)) > 0) {
@@ -96,7 +100,7 @@ export function extendAddressForward(text: string, end: number): BlockEnd {
       i = e;
       continue;
     }
-    if ((e = stickyAt(LOWER, text, s)) > 0) {
+    if ((e = stickyAt(LOWER, text, s)) > 0 || (e = stickyAt(REGION_NUMBER, text, s)) > 0) {
       // Tentative: only a postal code after it makes it part of the block.
       i = e;
       pendingLower = true;

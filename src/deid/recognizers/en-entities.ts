@@ -837,7 +837,9 @@ const COUNTRIES = new Set([
   'turkmenistan',
 ]);
 const STREET_SUFFIX =
-  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Alley|Plaza|Route|Rte|Turnpike|Pike|Row|Loop|Path|Walk|Heights|Hts|Ridge|Point)';
+  `(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Alley|Plaza|Route|Rte|Turnpike|Pike|Row|Loop|Path|Walk|Heights|Hts|Ridge|Point|` +
+  // More street suffixes of USPS Publication 28 (appendix C1) and British usage.
+  `Close|Greens?|Gardens|Grove|Mews|Rise|Vale|Dale|Flats|Union|Pass|Prairie|Squares|Views?|Crossing|Estates|Manor|Meadows|Mills|Orchard|Springs|Summit|Valley|Village|Vista|Falls|Ferry|Creek|Cove|Causeway|Expressway|Freeway)`;
 
 const ADDRESS_RE = new RegExp(
   `\\b\\d{1,6}(?:-\\d{1,4})?[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][A-Za-z'.-]*\\s+){1,4}?${STREET_SUFFIX}\\b\\.?` +
@@ -1106,6 +1108,18 @@ function unknownCap(x: Tok | undefined): x is Tok {
   );
 }
 
+/** Street words that end a name: "Holt Rd" is a street. */
+const STREET_WORDS = new Set([
+  'street',
+  'avenue',
+  'ave',
+  'road',
+  'rd',
+  'lane',
+  'boulevard',
+  'blvd',
+]);
+
 /** Verbs after a person's name in narrative text: "Trivo lives", "Asya spent". */
 const PERSON_VERBS = new Set(
   (
@@ -1176,8 +1190,9 @@ export function createEnPersonRecognizer(): Recognizer {
           if (!inLex(n) && !isInitial(n) && isStop(n)) break;
           if (!strong && !inLex(n) && !isInitial(n) && n.mono) break;
           if (is(n, F_VERY)) break;
-          // "Kessler Hospital", "Holden Adventist": an organisation word ends a name.
-          if (is(n, F_ORGSUF)) break;
+          // "Kessler Hospital", "Holden Adventist", "Holt Rd": an organisation or street word ends
+          // a name.
+          if (is(n, F_ORGSUF) || STREET_WORDS.has(n.l)) break;
           j++;
         }
         return j;
@@ -2091,10 +2106,49 @@ export function createEnAddressRecognizer(): Recognizer {
           why: 'street name and number before "St." or "street"',
         });
       }
+      // "the corner of Alšova 408 and Vedzizhev Greens": a crossing of two streets.
+      if (text.includes('orner of')) {
+        CORNER_RE.lastIndex = 0;
+        while ((m = CORNER_RE.exec(text)) !== null) {
+          const v = m[1]!.replace(/[.?]$/, '');
+          if (!/\d/.test(v) && !STREET_SUFFIX_WORD_RE.test(v)) continue;
+          const start = m.index + m[0].length - m[1]!.length;
+          out.push({
+            start,
+            end: start + v.length,
+            type: EntityType.Address,
+            score: 0.7,
+            recognizer: 'en-address',
+            why: 'street corner ("corner of ... and ...")',
+          });
+        }
+      }
+      // "shows on Miletić Dale Street": a street named after a preposition, without a number.
+      NAMED_STREET_RE.lastIndex = 0;
+      while ((m = NAMED_STREET_RE.exec(text)) !== null) {
+        const head = text.slice(Math.max(0, m.index - 60), m.index);
+        const b = STREET_WORDS_BEFORE_RE.exec(head);
+        if (!b) continue;
+        out.push({
+          start: m.index - b[1]!.length,
+          end: m.index + m[0].length,
+          type: EntityType.Address,
+          score: 0.7,
+          recognizer: 'en-address',
+          why: `street named after "${b[0].trim().split(' ')[0]!}"`,
+        });
+      }
       return out;
     },
   };
 }
+
+/** "corner of <street> and <street>": the words before "and" may be any, those after capitalised. */
+const CORNER_RE =
+  /\b[Cc]orner of ((?:[\p{L}\d'’/-]+\.? ){1,5}and(?: (?:\p{Lu}[\p{L}'’-]*\.?|St\.|str\.?)){1,4})/gu;
+const STREET_SUFFIX_WORD_RE = new RegExp(`\\b(?:${STREET_SUFFIX}|str)\\b`);
+const NAMED_STREET_RE = /\b(?:Street|Avenue|Road|Boulevard|Lane|Drive)\b/g;
+const STREET_WORDS_BEFORE_RE = /(?:^|\s)(?:on|at|off|of|in) ((?:\p{Lu}[\p{L}'’-]+ ){1,3})$/u;
 
 const TRANSFER_VERBS = new Set([
   'transferred',
