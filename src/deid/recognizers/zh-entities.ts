@@ -11,6 +11,7 @@ import {
   ZH_AFTER_NAME_WORDS,
   endsWithZhTitle,
   ZH_MORE_WEAK_SURNAMES,
+  ZH_TITLES_AFTER_FOREIGN_NAME,
   isLikelyGivenName,
   isZhTransliteration,
   matchZhSurnameMore,
@@ -242,11 +243,24 @@ function addNameAfterTitle(toks: readonly ZhToken[], i: number, add: AddPerson):
 }
 
 /**
+ * A transliterated name right before a title or form of address (某某总统, 某某先生, 某某夫人): a
+ * run of words of transliteration characters (2–10), one of them name-tagged or unknown.
+ */
+function addForeignNameBeforeTitle(toks: readonly ZhToken[], i: number, add: AddPerson): void {
+  let j = i;
+  while (j > 0 && isAllHan(toks[j - 1]!.word) && isZhTransliteration(toks[j - 1]!.word)) j--;
+  if (j === i) return;
+  const start = toks[j]!.start;
+  const end = toks[i - 1]!.end;
+  if (end - start >= 2 && end - start <= 10 && toks.slice(j, i).some((t) => isNameLikeTag(t.tag)))
+    add(start, end, 0.7, 'transliterated name right before a title');
+}
+
+/**
  * Names listed with 、 after a name (记者甲、乙、丙; 甲、乙等同志): an unknown or name-tagged
  * word of 2–3 characters starting with a surname next to a found name is a name too.
  */
 function addEnumeratedNames(
-  text: string,
   toks: readonly ZhToken[],
   found: readonly Finding[],
   add: AddPerson,
@@ -271,8 +285,15 @@ function addEnumeratedNames(
       add(p.start, p.end, 0.7, 'surname-led word listed with 、 before a name');
       seen.add(p.start);
     }
+    // two surname-led unknown words listed together support each other (甲某、乙某二人)
+    if (p && n && !seen.has(p.start) && !seen.has(n.start) && isListedName(p) && isListedName(n)) {
+      add(p.start, p.end, 0.6, 'two surname-led words listed with 、');
+      add(n.start, n.end, 0.6, 'two surname-led words listed with 、');
+      seen.add(p.start);
+      seen.add(n.start);
+      ends.add(n.end);
+    }
   }
-  void text;
 }
 
 /** A 2–3 character unknown or name-tagged word starting with a surname. */
@@ -357,6 +378,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
         if (endsWithZhTitle(t.word)) addNameAfterTitle(toks, i + 1, add);
+        if (ZH_TITLES_AFTER_FOREIGN_NAME.has(t.word)) addForeignNameBeforeTitle(toks, i, add);
         const isNr = t.tag === 'nr' || t.tag === 'nrfg' || t.tag === 'nrt';
         const sur = matchZhSurnameMore(t.word, 0);
         if (isNr && t.word.length >= 4 && sur) {
@@ -434,7 +456,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           add(t.start, t.end, 0.4, 'unknown word starting with a surname');
         }
       }
-      addEnumeratedNames(text, toks, out, add);
+      addEnumeratedNames(toks, out, add);
       return out;
     },
   };

@@ -86,7 +86,33 @@ export const ZH_TITLES_BEFORE_NAME = [
   '教练',
   '同学',
   '老师',
+  '州长',
+  '总监',
+  '总干事',
+  '首席',
+  '助理',
 ] as const;
+
+/** Titles and forms of address written right after a foreign name (某某总统, 某某夫人). */
+export const ZH_TITLES_AFTER_FOREIGN_NAME: ReadonlySet<string> = new Set([
+  '总统',
+  '总理',
+  '首相',
+  '主席',
+  '外长',
+  '国务卿',
+  '先生',
+  '女士',
+  '夫人',
+  '阁下',
+  '国王',
+  '王子',
+  '公主',
+  '教授',
+  '博士',
+  '议员',
+  '大使',
+]);
 
 /** True when the word is or ends with a title of ZH_TITLES_BEFORE_NAME (副部长, 外交部长). */
 export function endsWithZhTitle(word: string): boolean {
@@ -99,7 +125,7 @@ export function endsWithZhTitle(word: string): boolean {
  * 克瓦希涅夫斯基): a word made only of them, after a title, is taken as a foreign name.
  */
 const TRANSLIT =
-  '阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波伯勃布查达戴丹德登迪蒂丁东杜多厄恩尔法范菲费芬丰夫弗福盖甘冈戈格贡古瓜哈海汉豪赫亨洪胡华霍基吉季加贾杰捷金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷蕾里利莉丽连廉林琳刘留隆卢鲁伦罗洛马玛迈麦曼芒梅门蒙米明莫姆穆纳娜奈南内尼涅宁纽努诺欧帕潘佩彭皮平珀普奇齐乔切琼丘萨塞赛桑瑟森沙莎尚舍什施斯松苏索塔泰坦汤唐陶特滕提廷图托瓦旺威韦维温文沃乌武西希锡夏谢辛休雅亚扬耶伊因英尤于约扎泽詹朱兹佐顿列娃默茨钦叶嘉黛妮娅露';
+  '阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波伯勃布查达戴丹德登迪蒂丁东杜多厄恩尔法范菲费芬丰夫弗福盖甘冈戈格贡古瓜哈海汉豪赫亨洪胡华霍基吉季加贾杰捷金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷蕾里利莉丽连廉林琳刘留隆卢鲁伦罗洛马玛迈麦曼芒梅门蒙米明莫姆穆纳娜奈南内尼涅宁纽努诺欧帕潘佩彭皮平珀普奇齐乔切琼丘萨塞赛桑瑟森沙莎尚舍什施斯松苏索塔泰坦汤唐陶特滕提廷图托瓦旺威韦维温文沃乌武西希锡夏谢辛休雅亚扬耶伊因英尤于约扎泽詹朱兹佐顿列娃默茨钦叶嘉黛妮娅露逊略姆丝迪尼派庞培恰琴屈让热茹若绍圣吾延翁';
 const TRANSLIT_SET = new Set(TRANSLIT);
 
 /** True when every character of `word` (at least two) is a transliteration character. */
