@@ -624,6 +624,9 @@ describe('Card numbers of other lengths and names in narrative text', () => {
     ['She said: "I am Ottilie\'s niece".', 'Ottilie'],
     ['Brannagh lives on the coast.', 'Brannagh'],
     ['Kvitsoy is very kind to everyone.', 'Kvitsoy'],
+    ['"We won," says Orlavsky.', 'Orlavsky'],
+    ['Hi Wendeline, thanks for the call.', 'Wendeline'],
+    ['They named him Tiberiu after his uncle.', 'Tiberiu'],
   ])('finds the person in %j', (text, name) => {
     expect(of(text, EntityType.Person)).toContain(name);
   });
@@ -632,6 +635,9 @@ describe('Card numbers of other lengths and names in narrative text', () => {
     "Occasional PVC's. Pt resting.",
     "Patient's daughter called.",
     'Zapruder is a 1999 film.',
+    'The chart says PCN allergy.',
+    "She says I'm tired.",
+    'Hello Pt, how are you?',
   ])('finds no person in %j', (text) => {
     expect(of(text, EntityType.Person)).toEqual([]);
   });

@@ -360,6 +360,11 @@ const RELATIONS = new Set([
   'dear',
   'thanks',
   'thank',
+  // Reporting and greeting words of narrative text: "says Hartvig", "Hi Manlio".
+  'says',
+  'starring',
+  'hi',
+  'hello',
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
@@ -415,9 +420,14 @@ const STRONG_CUES = new Set([
   'stepdaughter',
   'caregiver',
   'roommate',
+  'says',
+  'starring',
+  'hi',
+  'hello',
 ]);
 /** Words that sit between a cue and the name: "wife, Mary", "son is Bill", "name is". */
 const CUE_FILLERS = new Set([
+  'him',
   'is',
   'was',
   'named',
@@ -1108,6 +1118,9 @@ function unknownCap(x: Tok | undefined): x is Tok {
   );
 }
 
+/** Cues of narrative text (see RELATIONS) that need a capitalised name after them. */
+const NARRATIVE_CUES = new Set(['says', 'starring', 'hi', 'hello']);
+
 /** Street words that end a name: "Holt Rd" is a street. */
 const STREET_WORDS = new Set([
   'street',
@@ -1643,6 +1656,9 @@ export function createEnPersonRecognizer(): Recognizer {
           const c = toks[k];
           const ok =
             c !== undefined &&
+            // After a reporting or greeting word only a capitalised word of letters ("says
+            // PCN", "says I'm" are no names).
+            (!NARRATIVE_CUES.has(prev.l) || (c.title && c.letters && !c.mono)) &&
             (!c.gapBreak || c === t) &&
             (!is(c, F_VERY) ||
               (strong &&
