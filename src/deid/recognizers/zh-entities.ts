@@ -195,6 +195,26 @@ function anchoredScan(
   };
 }
 
+/** jieba tags of function words (prepositions, conjunctions, adverbs, pronouns, particles, verbs). */
+const FUNCTION_TAGS = new Set([
+  'p',
+  'c',
+  'd',
+  'r',
+  'u',
+  'uj',
+  'ul',
+  'uz',
+  'ug',
+  'uv',
+  'ud',
+  'v',
+  'f',
+  'm',
+  'q',
+  't',
+]);
+
 type AddPerson = (start: number, end: number, score: number, why: string) => void;
 
 /** True for a jieba tag a person's name can carry (name, unknown word, place or proper noun). */
@@ -219,6 +239,14 @@ function isAllHan(word: string): boolean {
 function addNameAfterTitle(toks: readonly ZhToken[], i: number, add: AddPerson): void {
   const n = toks[i];
   if (!n || !isAllHan(n.word)) return;
+  // A foreign name jieba cut in pieces (普里 + 斯托夫) is taken whole.
+  let j = i;
+  while (j < toks.length && isAllHan(toks[j]!.word) && isZhTransliteration(toks[j]!.word)) j++;
+  const end = j > i ? toks[j - 1]!.end : n.start;
+  if (j > i + 1 && end - n.start <= 10 && toks.slice(i, j).some((t) => isNameLikeTag(t.tag))) {
+    add(n.start, end, 0.7, 'transliterated name right after a title');
+    return;
+  }
   const sur = matchZhSurnameMore(n.word, 0);
   if (
     sur &&
@@ -230,15 +258,22 @@ function addNameAfterTitle(toks: readonly ZhToken[], i: number, add: AddPerson):
     add(n.start, n.end, 0.8, 'surname-led name right after a title');
     return;
   }
-  let j = i;
-  while (j < toks.length && isAllHan(toks[j]!.word) && isZhTransliteration(toks[j]!.word)) j++;
-  const end = j > i ? toks[j - 1]!.end : n.start;
+  // A surname jieba left alone (主任 傅 + 建国): the surname and the short word after it.
+  const g = toks[i + 1];
   if (
-    j > i &&
-    end - n.start >= 2 &&
-    end - n.start <= 10 &&
-    toks.slice(i, j).some((t) => isNameLikeTag(t.tag))
-  )
+    sur &&
+    sur.length === n.word.length &&
+    isNameLikeTag(n.tag) &&
+    g &&
+    isAllHan(g.word) &&
+    g.word.length <= 2 &&
+    g.tag !== 't' &&
+    !NOT_GIVEN.includes(g.word[0]!)
+  ) {
+    add(n.start, g.end, 0.8, 'surname and a short word right after a title');
+    return;
+  }
+  if (j === i + 1 && end - n.start >= 2 && isNameLikeTag(n.tag))
     add(n.start, end, 0.7, 'transliterated name right after a title');
 }
 
@@ -346,7 +381,16 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
       let m: RegExpExecArray | null;
       while ((m = CUE_BEFORE_RE.exec(text)) !== null) {
         const g = m.indices?.groups?.['v'];
-        if (g) add(g[0], g[1], 0.85, 'surname after a cue word');
+        if (!g) continue;
+        let end = g[1];
+        if (usePos) {
+          // A name ends where a word ends (家属梁毅陪同: 梁毅, not 梁毅陪).
+          const toks = zhTokensOf(input);
+          const k = lowerBound(toks, end - 1);
+          const t = toks[k];
+          if (t && t.start < end && t.end > end && t.start >= g[0] + 2) end = t.start;
+        }
+        add(g[0], end, 0.85, 'surname after a cue word');
       }
       for (const [scan, score, why] of [
         [CUE_AFTER_SCAN, 0.8, 'surname before a title or cue'],
@@ -359,7 +403,8 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           if (scan === SURNAME_TITLE_SCAN && usePos) {
             const toks = zhTokensOf(input);
             const k = lowerBound(toks, g[0]);
-            if (k < toks.length && toks[k]!.start < g[0]) continue;
+            const t = toks[k];
+            if (t && (t.start < g[0] || (t.end === g[1] && FUNCTION_TAGS.has(t.tag)))) continue;
           }
           add(g[0], g[1], score, why);
         }
