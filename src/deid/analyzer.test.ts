@@ -627,6 +627,9 @@ describe('Card numbers of other lengths and names in narrative text', () => {
     ['"We won," says Orlavsky.', 'Orlavsky'],
     ['Hi Wendeline, thanks for the call.', 'Wendeline'],
     ['They named him Tiberiu after his uncle.', 'Tiberiu'],
+    ["What's your last name? Okonkwo", 'Okonkwo'],
+    ['Please add my kid Radomir to the policy.', 'Radomir'],
+    ['Her grandmother was called Ilse Brandauer.', 'Ilse Brandauer'],
   ])('finds the person in %j', (text, name) => {
     expect(of(text, EntityType.Person)).toContain(name);
   });
@@ -638,6 +641,8 @@ describe('Card numbers of other lengths and names in narrative text', () => {
     'The chart says PCN allergy.',
     "She says I'm tired.",
     'Hello Pt, how are you?',
+    'Name: ?',
+    'The kids Room is closed.',
   ])('finds no person in %j', (text) => {
     expect(of(text, EntityType.Person)).toEqual([]);
   });

@@ -365,6 +365,8 @@ const RELATIONS = new Set([
   'starring',
   'hi',
   'hello',
+  'kid',
+  'kids',
 ]);
 /** Cues strong enough to take an unknown word as a name. */
 const STRONG_CUES = new Set([
@@ -424,6 +426,9 @@ const STRONG_CUES = new Set([
   'starring',
   'hi',
   'hello',
+  'grandmother',
+  'grandfather',
+  'kid',
 ]);
 /** Words that sit between a cue and the name: "wife, Mary", "son is Bill", "name is". */
 const CUE_FILLERS = new Set([
@@ -1600,7 +1605,9 @@ export function createEnPersonRecognizer(): Recognizer {
           prev &&
           is(prev, F_REL) &&
           (!t.gapBreak ||
-            (prev.l === 'social' && /^\s*:\s*$/.test(text.slice(prev.end, t.start)))) &&
+            (prev.l === 'social' && /^\s*:\s*$/.test(text.slice(prev.end, t.start))) ||
+            // "What's your last name? Boyle"
+            (prev.l === 'name' && /^[?:] ?$/.test(text.slice(prev.end, t.start)))) &&
           !(prev.l === 'cc' && (prev.gapEndsDigit || /\d$/.test(text.slice(0, prev.start))))
         ) {
           const strong = STRONG_CUES.has(prev.l);
