@@ -57,23 +57,26 @@ const NOT_IN_NAMES = '检查宫胎院症术疗药病体格相关诊治护理科�
 
 const BEFORE_CUES =
   '患者|病人|病患|姓名|名字|家属|联系人|监护人|陪护|签名|签字|经治医生|主治医生|主治医师|管床医生|责任护士|主管护士|医生|医师|护士|主任|大夫|之子|之女|之妻|之夫|之父|之母|其子|其女|其夫|其妻|丈夫|妻子|爱人|儿子|女儿|父亲|母亲|哥哥|姐姐|弟弟|妹妹|孙子|孙女|产妇|孕妇|新生儿|患儿|委托人|申请人|报告人|审核人|记录人|记录者|记录|接生者|助产士|术者|主刀|麻醉医师|操作者|检查者';
-const AFTER_CUES =
+/** Words written right after a name (先生, 医生, 主席...), a regex alternation. */
+export const AFTER_CUES =
   '先生|女士|小姐|同志|医生|医师|护士|主任|教授|老师|大夫|院长|科长|患者|之子|之女|等人|家属|本人|夫妇|一家|主席|总理|副总理|部长|省长|市长|县长|书记|局长|院长|校长|总统|委员|代表|司令|董事长|总经理|经理|记者|同学|大使|师傅|阿姨|大爷|大妈|奶奶|爷爷';
 
 const CUE_BEFORE_RE = new RegExp(
   `(?:${BEFORE_CUES})[:：\\s]*(?<v>${ANY_SURNAME_CLASS}(?:某某|某|${GIVEN}{1,2}))`,
   'gd',
 );
-const CUE_AFTER_RE = new RegExp(
+/** A name with a strong surname right before an AFTER_CUES word. */
+export const CUE_AFTER_RE = new RegExp(
   `(?<v>${STRONG_SURNAME_CLASS}${GIVEN}{1,2})(?=${AFTER_CUES})`,
   'gd',
 );
 /** CUE_AFTER_RE's cue starts 2 to 4 characters after the match start (surname 1–2, given 1–2). */
 const CUE_AFTER_SCAN = anchoredScan(CUE_AFTER_RE, new RegExp(AFTER_CUES, 'g'), 2, 4);
 /** A bare surname before a title (江主席, 王主任, 李医生): the surname alone names the person. */
-const TITLES =
+export const TITLES =
   '主席|总理|部长|省长|市长|书记|院长|校长|总统|主任|医生|医师|护士|大夫|教授|老师|先生|女士|师傅|阿姨';
-const SURNAME_TITLE_RE = new RegExp(`(?<v>${ANY_SURNAME_CLASS})(?=${TITLES})`, 'gd');
+/** A bare surname right before a TITLES word. */
+export const SURNAME_TITLE_RE = new RegExp(`(?<v>${ANY_SURNAME_CLASS})(?=${TITLES})`, 'gd');
 /** SURNAME_TITLE_RE's title starts 1 or 2 characters after the match start. */
 const SURNAME_TITLE_SCAN = anchoredScan(SURNAME_TITLE_RE, new RegExp(TITLES, 'g'), 1, 2);
 const MOU_RE = new RegExp(`${ANY_SURNAME_CLASS}(?:某某|某)`, 'g');
@@ -163,7 +166,7 @@ function lowerBound(tokens: ZhToken[], pos: number): number {
  * [p + lo, p + hi] (a cue or suffix the pattern requires there). The pattern is tried only at
  * such positions instead of at every character; `re` must not match the empty string.
  */
-function anchoredScan(
+export function anchoredScan(
   re: RegExp,
   anchor: RegExp,
   lo: number,
@@ -507,9 +510,11 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
   };
 }
 
-const ORG_SUFFIX =
+/** Words that end an organisation name (医院, 大学, 公司...), a regex alternation. */
+export const ORG_SUFFIX =
   '社区卫生服务中心|卫生服务中心|妇幼保健院|保健院|中心医院|人民医院|中医院|医院|卫生院|卫生室|诊所|医疗中心|体检中心|疾控中心|疾病预防控制中心|血站|大学|学院|中学|小学|幼儿园|学校|公司|集团|银行|研究所|研究院|事务所|委员会|卫健委|卫生健康委员会|卫生局|派出所|法院|检察院|药房|药店|门诊部|养老院|福利院|工厂|厂';
-const ORG_RE = new RegExp(
+/** An organisation name: up to 14 characters and an ORG_SUFFIX word, maybe a branch. */
+export const ORG_RE = new RegExp(
   `[\\u4e00-\\u9fffA-Za-z0-9（）()]{2,14}?(?:${ORG_SUFFIX})(?:[\\u4e00-\\u9fff]{1,6}?(?:分院|院区|分公司|支行|分行))?`,
   'g',
 );
@@ -569,7 +574,8 @@ function trimLeadingZh(text: string, start: number, end: number): number {
 }
 
 const ADDR_CH = `[^\\s\\d，。；：、,.;:！？!?（）()“”"'《》【】的了在是与及住从到去至往为患者家现位址省市区县镇乡路街道巷弄号楼室栋幢村]`;
-const ADDR_RE = new RegExp(
+/** The address pattern (exported for the test that checks zhAddressMatches against a plain scan). */
+export const ADDR_RE = new RegExp(
   `(?=[\\u4e00-\\u9fff\\d])(?:${ADDR_CH}{2,7}?(?:省|自治区|特别行政区))?` +
     `(?:${ADDR_CH}{1,7}?(?:市|自治州|地区|盟))?` +
     `(?:${ADDR_CH}{1,7}?(?:区|县|旗))?` +
@@ -620,6 +626,22 @@ function nextAddressStart(text: string, from: number, memo: { last: number; num:
   return Math.min(memo.num, named);
 }
 
+/**
+ * The non-empty matches of ADDR_RE over `text`, as `exec` in a loop finds them, trying the
+ * pattern only where nextAddressStart allows (zh-entities.test.ts compares with a plain scan).
+ */
+export function* zhAddressMatches(text: string): Generator<RegExpExecArray> {
+  const memo = { last: -1, num: -1 };
+  let at = nextAddressStart(text, 0, memo);
+  while (at < text.length) {
+    ADDR_RE.lastIndex = at;
+    const m = ADDR_RE.exec(text);
+    if (m === null) return;
+    at = nextAddressStart(text, m.index + Math.max(1, m[0].length), memo);
+    if (m[0].length > 0) yield m;
+  }
+}
+
 /** Chinese addresses: province, city, district, town, road, number. */
 export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recognizer {
   const usePos = opts.pos ?? true;
@@ -631,14 +653,7 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
     recognize(input: RecognizeInput): Finding[] {
       const { text } = input;
       const out: Finding[] = [];
-      const memo = { last: -1, num: -1 };
-      let at = nextAddressStart(text, 0, memo);
-      let m: RegExpExecArray | null;
-      while (at < text.length) {
-        ADDR_RE.lastIndex = at;
-        if ((m = ADDR_RE.exec(text)) === null) break;
-        at = nextAddressStart(text, m.index + Math.max(1, m[0].length), memo);
-        if (m[0].length === 0) continue;
+      for (const m of zhAddressMatches(text)) {
         const parts = m[0].match(ADDR_PART)?.length ?? 0;
         const hasNumber = /[\d一二三四五六七八九十]+(?:号|栋|幢|室|单元)/.test(m[0]);
         if (parts < 2 && !(parts >= 1 && hasNumber)) continue;
