@@ -4,21 +4,33 @@
  * jieba joins to a name (邓小平理论). Public knowledge only (百家姓, the Xinhua transliteration
  * table); see zh-names.test.ts.
  */
-import { matchZhSurname } from '../lexicons.ts';
+import { ZH_COMPOUND_SURNAMES, ZH_SURNAMES } from '../lexicons.ts';
 
 /** Frequent surnames missing from the shared lexicon (傅, 洪, 萧, 赖, 阎). */
 export const ZH_MORE_SURNAMES = '傅洪萧赖阎';
 /** Rarer surnames whose characters are also ordinary words: they need jieba's name tag. */
 export const ZH_MORE_WEAK_SURNAMES = '贝鄂钮丘郦竺邴荀宓濮庾暨殳訾';
 
-const MORE = new Set(ZH_MORE_SURNAMES + ZH_MORE_WEAK_SURNAMES);
+/** One-character surnames: the shared lexicon and the additions above. */
+const SINGLE = new Set(ZH_SURNAMES + ZH_MORE_SURNAMES + ZH_MORE_WEAK_SURNAMES);
+/** Compound surnames by their first character. */
+const COMPOUND_BY_FIRST = new Map<string, string[]>();
+for (const c of ZH_COMPOUND_SURNAMES) {
+  const list = COMPOUND_BY_FIRST.get(c[0]!);
+  if (list) list.push(c);
+  else COMPOUND_BY_FIRST.set(c[0]!, [c]);
+}
 
-/** The surname `word` starts with at `i` (shared lexicon, compound first, then the additions). */
+/**
+ * The surname `word` starts with at `i`: a compound surname of the shared lexicon first, then a
+ * one-character one of the lexicon or of the additions above (no string is built per call).
+ */
 export function matchZhSurnameMore(word: string, i: number): string | undefined {
-  const s = matchZhSurname(word, i);
-  if (s) return s;
   const c = word[i];
-  return c !== undefined && MORE.has(c) ? c : undefined;
+  if (c === undefined) return undefined;
+  const compounds = COMPOUND_BY_FIRST.get(c);
+  if (compounds) for (const s of compounds) if (word.startsWith(s, i)) return s;
+  return SINGLE.has(c) ? c : undefined;
 }
 
 /**
@@ -114,9 +126,20 @@ export const ZH_TITLES_AFTER_FOREIGN_NAME: ReadonlySet<string> = new Set([
   '大使',
 ]);
 
+/** ZH_TITLES_BEFORE_NAME by last character (a word is checked against a few titles only). */
+const TITLES_BY_LAST = new Map<string, string[]>();
+for (const t of ZH_TITLES_BEFORE_NAME) {
+  const last = t[t.length - 1]!;
+  const list = TITLES_BY_LAST.get(last);
+  if (list) list.push(t);
+  else TITLES_BY_LAST.set(last, [t]);
+}
+
 /** True when the word is or ends with a title of ZH_TITLES_BEFORE_NAME (副部长, 外交部长). */
 export function endsWithZhTitle(word: string): boolean {
-  for (const t of ZH_TITLES_BEFORE_NAME) if (word.endsWith(t)) return true;
+  const list = TITLES_BY_LAST.get(word[word.length - 1] ?? '');
+  if (!list) return false;
+  for (const t of list) if (word.endsWith(t)) return true;
   return false;
 }
 
