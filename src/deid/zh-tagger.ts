@@ -178,6 +178,38 @@ function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
  */
 export function tagZh(text: string): ZhToken[] {
   const api = loadJieba();
+  try {
+    return tagByPieces(api, text);
+  } catch {
+    // A text on which the piece shortcut and jieba disagree (none known): jieba's own tag().
+    clearZhTaggerTables();
+    return tagWhole(api, text);
+  }
+}
+
+/** jieba's tag() over the whole text, in batches cut at a line or sentence end. */
+function tagWhole(api: JiebaApi, text: string): ZhToken[] {
+  const out: ZhToken[] = [];
+  let base = 0;
+  while (base < text.length) {
+    let end = Math.min(text.length, base + CHUNK);
+    if (end < text.length) {
+      const cut = Math.max(text.lastIndexOf('\n', end), text.lastIndexOf('。', end));
+      if (cut > base) end = cut + 1;
+    }
+    let pos = base;
+    for (const t of api.tag(text.slice(base, end), true)) {
+      out.push({ word: t.word, tag: t.tag, start: pos, end: pos + t.word.length });
+      pos += t.word.length;
+    }
+    if (pos !== end) throw new Error('zh tagger offsets out of step');
+    base = end;
+  }
+  return out;
+}
+
+/** tagZh by pieces, with the tables (see the module comment); throws when jieba disagrees. */
+function tagByPieces(api: JiebaApi, text: string): ZhToken[] {
   const parts = splitZhPieces(text);
   const segs: (Segmented | undefined)[] = new Array<Segmented | undefined>(parts.length);
   const todo: string[] = [];
