@@ -16,6 +16,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { isPreparable, PreparedStatements } from './pglite-statements.ts';
 
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -30,10 +31,16 @@ class Mutex {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  readonly #statements: PreparedStatements;
+
+  constructor(private readonly pg: PGlite) {
+    this.#statements = new PreparedStatements(pg);
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
+    const res = isPreparable(query.sql)
+      ? await this.#statements.run<R>(query.sql, query.parameters)
+      : await this.pg.query<R>(query.sql, query.parameters as unknown[]);
     const affected = res.affectedRows;
     return {
       rows: res.rows,
