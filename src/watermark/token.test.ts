@@ -3,6 +3,7 @@ import { isCustosError } from '../errors/index.ts';
 import {
   decodeBase32,
   decodeReedSolomon,
+  deriveChannelKey,
   encodeBase32,
   encodeReedSolomon,
   formatToken,
@@ -46,6 +47,17 @@ describe('disclosure tokens', () => {
     k[0] = 4;
     expect(verifyToken(k, t.bytes)).toBeNull();
     expect(verifyToken(Buffer.alloc(32, 3), t.bytes)?.entryRef).toBe(7);
+  });
+
+  it('derives each channel key once and hands out copies', () => {
+    const k = Buffer.alloc(32, 5);
+    const a = deriveChannelKey(k, 'screen-v1');
+    expect(deriveChannelKey(k, 'token-mac').equals(a)).toBe(false);
+    a.fill(0);
+    expect(deriveChannelKey(k, 'screen-v1').equals(Buffer.alloc(32))).toBe(false);
+    expect(deriveChannelKey(Buffer.alloc(32, 5), 'screen-v1')).toEqual(
+      deriveChannelKey(k, 'screen-v1'),
+    );
   });
 
   it('accepts Crockford confusables (O for 0, I/L for 1)', () => {

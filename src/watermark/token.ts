@@ -33,28 +33,31 @@ function assertKey(key: WatermarkKey): void {
   }
 }
 
-/** Derives an independent sub-key for one watermark channel (HKDF-SHA256). */
+/**
+ * Channel keys already derived, per key object, checked against a copy of the key's bytes so a
+ * key changed in place is derived afresh. Every disclosure derives the token MAC key and the
+ * screen mark's layout key; HKDF each time cost ≈ 0.1 ms per disclosure.
+ */
+const derived = new WeakMap<WatermarkKey, { bytes: Buffer; byChannel: Map<string, Buffer> }>();
+
+/** Derives an independent sub-key for one watermark channel (HKDF-SHA256); a fresh copy. */
 export function deriveChannelKey(key: WatermarkKey, channel: string): Buffer {
   assertKey(key);
-  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `custos/watermark/${channel}`, 32));
-}
-
-/**
- * The token MAC key of `key`, derived once per key: issuing a token is on every disclosure's
- * path. Keyed by the key object and checked against a copy of its bytes, so a key changed in
- * place is derived afresh.
- */
-const macKeys = new WeakMap<WatermarkKey, { bytes: Buffer; mac: Buffer }>();
-function tokenMacKey(key: WatermarkKey): Buffer {
-  const hit = macKeys.get(key);
-  if (hit && hit.bytes.equals(key)) return hit.mac;
-  const mac = deriveChannelKey(key, 'token-mac');
-  macKeys.set(key, { bytes: Buffer.from(key), mac });
-  return mac;
+  let hit = derived.get(key);
+  if (!hit || !hit.bytes.equals(key)) {
+    hit = { bytes: Buffer.from(key), byChannel: new Map() };
+    derived.set(key, hit);
+  }
+  let k = hit.byChannel.get(channel);
+  if (!k) {
+    k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `custos/watermark/${channel}`, 32));
+    hit.byChannel.set(channel, k);
+  }
+  return Buffer.from(k);
 }
 
 function tagOf(key: WatermarkKey, ref: Uint8Array): Buffer {
-  return createHmac('sha256', tokenMacKey(key))
+  return createHmac('sha256', deriveChannelKey(key, 'token-mac'))
     .update('custos-token-v1')
     .update(ref)
     .digest()
