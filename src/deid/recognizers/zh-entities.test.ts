@@ -177,6 +177,31 @@ describe('Chinese places and organisations', () => {
     expect(found('两国人民的友谊', EntityType.Location)).toEqual([]);
   });
 
+  it('country abbreviations: after a verb of travel, split in two words', () => {
+    expect(found('他今天访美', EntityType.Location)).toEqual(['美']);
+    expect(found('中/美两国', EntityType.Location)).toEqual([]);
+    expect(found('中美两国人民的友谊', EntityType.Location)).toContain('中美');
+  });
+
+  it('name-tagged words listed with 、 next to a place are places', () => {
+    expect(found('巴黎、马赛、里昂', EntityType.Location)).toContain('马赛');
+    expect(found('伦敦、利物浦、曼彻斯特', EntityType.Location)).toEqual([
+      '伦敦',
+      '利物浦',
+      '曼彻斯特',
+    ]);
+    expect(found('巴黎、马赛、里昂', EntityType.Person)).not.toContain('马赛');
+  });
+
+  it('a relation between countries is no organisation', () => {
+    expect(found('中美关系的发展', EntityType.Organization)).toEqual([]);
+  });
+
+  it('an organisation name does not start before an adjective', () => {
+    expect(found('在美国著名学府北方大学演讲', EntityType.Organization)).toEqual(['学府北方大学']);
+    expect(found('在美国著名学府北方大学演讲', EntityType.Location)).toEqual(['美国']);
+  });
+
   it('an organisation name starts after the last verb or particle before it', () => {
     expect(found('市长的来访是北方大学的大事', EntityType.Organization)).toEqual(['北方大学']);
     expect(found('他在浙江省人民医院工作', EntityType.Organization)).toEqual(['浙江省人民医院']);

@@ -129,8 +129,11 @@ const LEADING_NOUNS = new Set([
   '现',
 ]);
 
-/** Tags of the words inside an organisation's name (no verbs, particles, pronouns, punctuation). */
-const ORG_INNER_TAGS = new Set([...NAME_TAGS, 'vn', 'eng']);
+/**
+ * Tags of the words inside an organisation's name (no verbs, particles, pronouns, punctuation,
+ * nor adjectives: 美国著名学府某某大学 is 某某大学).
+ */
+const ORG_INNER_TAGS = new Set([...[...NAME_TAGS].filter((t) => t !== 'a'), 'vn', 'eng']);
 
 /**
  * Where an organisation name ending at `end` starts: the run of name words (ORG_INNER_TAGS)
@@ -550,7 +553,7 @@ export function createZhOrganizationRecognizer(opts: { pos?: boolean } = {}): Re
         });
       }
       for (const t of toks) {
-        if (t.tag === 'nt' && t.word.length >= 2)
+        if (t.tag === 'nt' && t.word.length >= 2 && !t.word.endsWith('关系'))
           out.push({
             start: t.start,
             end: t.end,
@@ -680,7 +683,72 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
 /** Words jieba tags as places that name no place: 两国, 各国, 外国, 贵国, 本国, 我国. */
 const GENERIC_COUNTRY = /^[两各外贵本我该全诸异他友邻大小强]国$/;
 /** One-character country abbreviations in pairs (中美, 中俄, 美日) or with 方 (美方, 中方). */
-const COUNTRY_PAIR = /^[中美俄日英法德韩朝印越泰澳加意][美俄日英法德韩朝印越泰澳加意中方]$/;
+const COUNTRY_PAIR = /^[中美俄日英法德韩朝印越泰澳][美俄日英法德韩朝印越泰澳中方]/;
+/** A verb of travel or stay and a country abbreviation, as one word (访美, 来华, 驻美). */
+const TO_COUNTRY = /^[驻访赴抵旅来对在离][美华俄日英法德韩朝印越泰澳]$/;
+
+/**
+ * Country abbreviations (中美, 中/美, 美方 at a word start; the 美 of 访美): places that jieba
+ * does not tag ns. Two one-character words or the first two characters of a word.
+ */
+function addCountryAbbreviations(
+  text: string,
+  toks: readonly ZhToken[],
+  i: number,
+  out: Finding[],
+): boolean {
+  const t = toks[i]!;
+  const push = (start: number, end: number, why: string): void => {
+    out.push({
+      start,
+      end,
+      type: EntityType.Location,
+      score: 0.55,
+      recognizer: 'zh-location',
+      why,
+    });
+  };
+  if (t.word.length === 2 && TO_COUNTRY.test(t.word)) {
+    push(t.start + 1, t.end, 'country abbreviation after a verb of travel or stay (访美, 来华)');
+    return true;
+  }
+  const pair = text.slice(t.start, t.start + 2);
+  if (t.tag === 'ns' && t.word.length > 2) return false;
+  const n = toks[i + 1];
+  const twoWords = t.word.length === 1 && n !== undefined && n.word.length === 1;
+  if (COUNTRY_PAIR.test(pair) && (t.word.length >= 2 || twoWords)) {
+    push(t.start, t.start + 2, 'two country abbreviations (中美, 中俄) or a country side (美方)');
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Words of a list with 、 next to a place (某某山、华盛顿、费城): a name-tagged or unknown word
+ * right across a 、 from a place is a place too (jieba often tags foreign cities as names).
+ */
+function addListedPlaces(toks: readonly ZhToken[], out: Finding[]): void {
+  const isPlace = (t: ZhToken | undefined): boolean =>
+    t !== undefined && t.tag === 'ns' && t.word.length >= 2 && !GENERIC_COUNTRY.test(t.word);
+  for (let i = 1; i + 1 < toks.length; i++) {
+    if (toks[i]!.word !== '、') continue;
+    for (const [cand, across] of [
+      [toks[i - 1]!, toks[i + 1]],
+      [toks[i + 1]!, toks[i - 1]],
+    ] as const) {
+      if (!isNameLikeTag(cand.tag) || cand.word.length < 2 || !isAllHan(cand.word)) continue;
+      if (isPlace(across))
+        out.push({
+          start: cand.start,
+          end: cand.end,
+          type: EntityType.Location,
+          score: 0.75,
+          recognizer: 'zh-location',
+          why: 'name-like word listed with 、 next to a place',
+        });
+    }
+  }
+}
 
 /** Chinese place names tagged by jieba (ns), adjacent ones joined. */
 export function createZhLocationRecognizer(): Recognizer {
@@ -692,19 +760,11 @@ export function createZhLocationRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const toks = zhTokensOf(input);
       const out: Finding[] = [];
+      const { text } = input;
+      addListedPlaces(toks, out);
       for (let i = 0; i < toks.length; i++) {
         const t = toks[i]!;
-        if (t.word.length === 2 && COUNTRY_PAIR.test(t.word) && t.tag !== 'ns') {
-          out.push({
-            start: t.start,
-            end: t.end,
-            type: EntityType.Location,
-            score: 0.55,
-            recognizer: 'zh-location',
-            why: 'two country abbreviations (中美, 中俄) or a country side (美方)',
-          });
-          continue;
-        }
+        if (addCountryAbbreviations(text, toks, i, out)) continue;
         if (t.tag !== 'ns' || !HAN.test(t.word) || GENERIC_COUNTRY.test(t.word)) continue;
         let j = i;
         while (
