@@ -202,6 +202,14 @@ describe('Chinese places and organisations', () => {
     expect(found('在美国著名学府北方大学演讲', EntityType.Location)).toEqual(['美国']);
   });
 
+  it('a two-character verb before a bare organisation word is part of the name', () => {
+    expect(found('在北方特区设立终审法院', EntityType.Organization)).toEqual(['终审法院']);
+  });
+
+  it('publishers and broadcasters are organisations', () => {
+    expect(found('他在东海出版社工作', EntityType.Organization)).toEqual(['东海出版社']);
+  });
+
   it('an organisation name starts after the last verb or particle before it', () => {
     expect(found('市长的来访是北方大学的大事', EntityType.Organization)).toEqual(['北方大学']);
     expect(found('他在浙江省人民医院工作', EntityType.Organization)).toEqual(['浙江省人民医院']);

@@ -143,6 +143,12 @@ function snapOrgStart(tokens: ZhToken[], start: number, end: number): number {
   let k = lowerBound(tokens, end - 1);
   if (k >= tokens.length) return start;
   let s = tokens[k]!.start;
+  // A two-character verb right before a bare organisation word belongs to the name (终审法院).
+  const v = tokens[k - 1];
+  if (v && v.tag === 'v' && v.word.length === 2 && end - s < 3 && v.start >= start) {
+    s = v.start;
+    k--;
+  }
   while (k > 0) {
     const p = tokens[k - 1]!;
     if (p.start < start || !ORG_INNER_TAGS.has(p.tag) || LEADING_NOUNS.has(p.word)) break;
@@ -515,7 +521,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
 
 /** Words that end an organisation name (医院, 大学, 公司...), a regex alternation. */
 export const ORG_SUFFIX =
-  '社区卫生服务中心|卫生服务中心|妇幼保健院|保健院|中心医院|人民医院|中医院|医院|卫生院|卫生室|诊所|医疗中心|体检中心|疾控中心|疾病预防控制中心|血站|大学|学院|中学|小学|幼儿园|学校|公司|集团|银行|研究所|研究院|事务所|委员会|卫健委|卫生健康委员会|卫生局|派出所|法院|检察院|药房|药店|门诊部|养老院|福利院|工厂|厂';
+  '社区卫生服务中心|卫生服务中心|妇幼保健院|保健院|中心医院|人民医院|中医院|医院|卫生院|卫生室|诊所|医疗中心|体检中心|疾控中心|疾病预防控制中心|血站|大学|学院|中学|小学|幼儿园|学校|公司|集团|银行|研究所|研究院|事务所|委员会|卫健委|卫生健康委员会|卫生局|派出所|法院|检察院|药房|药店|门诊部|养老院|福利院|工厂|厂|出版社|报社|通讯社|杂志社|电视台|电台';
 /** An organisation name: up to 14 characters and an ORG_SUFFIX word, maybe a branch. */
 export const ORG_RE = new RegExp(
   `[\\u4e00-\\u9fffA-Za-z0-9（）()]{2,14}?(?:${ORG_SUFFIX})(?:[\\u4e00-\\u9fff]{1,6}?(?:分院|院区|分公司|支行|分行))?`,
