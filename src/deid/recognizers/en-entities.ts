@@ -880,9 +880,8 @@ const ADDRESS_EU_RE =
   /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]+(?: [\p{L}'’-]+\.?){0,3}? \d{1,4}[A-Za-z]?(?:(?=\.?\s*(?:[>|]\s*)?(?:Apt|Suite|Unit|apt|suite)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?|(?=[ \t]*\r?\n))/gu;
 /**
  * A street name with its number before "St." or "street": "Hoge Wei 32 St.", "lives on Via Tasso
- * 129 street". Found from the number (`STREET_WORD_AFTER_RE`), then the words before it.
+ * 129 street" (the words before the number; see `STREET_ANCHORS`).
  */
-const STREET_WORD_AFTER_RE = /\d[A-Za-z]?\.? (?:St\.|[Ss]treet\b)(?! ?[A-Z])/g;
 const STREET_NAME_BEFORE_RE =
   /(?:^|[\s>:])((?:\d{1,6} )?(?:\p{Lu}|C\/ )[\p{L}'’-]*\.?(?: (?!and |or |on |at |of |the |to |in )[\p{L}'’-]+\.?){0,3} \d{1,5})$/u;
 
@@ -2110,24 +2109,51 @@ export function createEnAddressRecognizer(): Recognizer {
           });
         }
       }
-      // "Hoge Wei 32 St.": street words and a number before "St." or "street".
       const { text } = input;
-      STREET_WORD_AFTER_RE.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = STREET_WORD_AFTER_RE.exec(text)) !== null) {
-        const numEnd = m.index + 1 + (/[A-Za-z]/.test(text[m.index + 1]!) ? 1 : 0);
-        const head = text.slice(Math.max(0, numEnd - 80), numEnd);
-        const b = STREET_NAME_BEFORE_RE.exec(head);
-        if (!b) continue;
-        const start = numEnd - b[1]!.length;
-        out.push({
-          start: extendAddressBackward(text, start),
-          end: m.index + m[0].length,
-          type: EntityType.Address,
-          score: 0.6,
-          recognizer: 'en-address',
-          why: 'street name and number before "St." or "street"',
-        });
+      // Street words found by plain search (faster than a regex over the whole text).
+      for (const w of STREET_ANCHORS) {
+        for (let p = text.indexOf(w); p >= 0; p = text.indexOf(w, p + w.length)) {
+          const s = w === 'treet' ? p - 1 : p;
+          const e = p + w.length;
+          if (w === 'treet' && text[s] !== 'S' && text[s] !== 's') continue;
+          if (
+            isLetterCode(text.charCodeAt(s - 1)) ||
+            (w !== 'St.' && isLetterCode(text.charCodeAt(e)))
+          )
+            continue;
+          const head = text.slice(Math.max(0, s - 80), s);
+          // "Hoge Wei 32 St.", "Via Tasso 129 street": street words and a number before the word
+          // (not "12 St. Mary": a saint).
+          const num = w === 'St.' || w === 'treet' ? NUMBER_BEFORE_RE.exec(head) : null;
+          if (num && !(w === 'St.' && /^ ?[A-Z]/.test(text.slice(e, e + 2)))) {
+            const numEnd = s - num[0].length + 1 + num[1]!.length;
+            const b = STREET_NAME_BEFORE_RE.exec(text.slice(Math.max(0, numEnd - 80), numEnd));
+            if (b) {
+              out.push({
+                start: extendAddressBackward(text, numEnd - b[1]!.length),
+                end: e,
+                type: EntityType.Address,
+                score: 0.6,
+                recognizer: 'en-address',
+                why: 'street name and number before "St." or "street"',
+              });
+              continue;
+            }
+          }
+          // "shows on Miletić Dale Street": a street named after a preposition, no number.
+          if (w === 'St.' || text[s] === 's') continue;
+          const b = STREET_WORDS_BEFORE_RE.exec(head);
+          if (!b) continue;
+          out.push({
+            start: s - b[1]!.length,
+            end: e,
+            type: EntityType.Address,
+            score: 0.7,
+            recognizer: 'en-address',
+            why: `street named after "${b[0].trim().split(' ')[0]!}"`,
+          });
+        }
       }
       // "the corner of Alšova 408 and Vedzizhev Greens": a crossing of two streets.
       if (text.includes('orner of')) {
@@ -2146,21 +2172,6 @@ export function createEnAddressRecognizer(): Recognizer {
           });
         }
       }
-      // "shows on Miletić Dale Street": a street named after a preposition, without a number.
-      NAMED_STREET_RE.lastIndex = 0;
-      while ((m = NAMED_STREET_RE.exec(text)) !== null) {
-        const head = text.slice(Math.max(0, m.index - 60), m.index);
-        const b = STREET_WORDS_BEFORE_RE.exec(head);
-        if (!b) continue;
-        out.push({
-          start: m.index - b[1]!.length,
-          end: m.index + m[0].length,
-          type: EntityType.Address,
-          score: 0.7,
-          recognizer: 'en-address',
-          why: `street named after "${b[0].trim().split(' ')[0]!}"`,
-        });
-      }
       return out;
     },
   };
@@ -2170,7 +2181,14 @@ export function createEnAddressRecognizer(): Recognizer {
 const CORNER_RE =
   /\b[Cc]orner of ((?:[\p{L}\d'’/-]+\.? ){1,5}and(?: (?:\p{Lu}[\p{L}'’-]*\.?|St\.|str\.?)){1,4})/gu;
 const STREET_SUFFIX_WORD_RE = new RegExp(`\\b(?:${STREET_SUFFIX}|str)\\b`);
-const NAMED_STREET_RE = /\b(?:Street|Avenue|Road|Boulevard|Lane|Drive)\b/g;
+/** Words searched for street names: "St." and "(S|s)treet" also after a house number. */
+const STREET_ANCHORS = ['St.', 'treet', 'Avenue', 'Road', 'Boulevard', 'Lane', 'Drive'];
+/** A house number right before a street word: group 1 is its letter ("12B St."). */
+const NUMBER_BEFORE_RE = /\d([A-Za-z]?)\.? $/;
+
+function isLetterCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 191;
+}
 const STREET_WORDS_BEFORE_RE = /(?:^|\s)(?:on|at|off|of|in) ((?:\p{Lu}[\p{L}'’-]+ ){1,3})$/u;
 
 const TRANSFER_VERBS = new Set([
