@@ -7,6 +7,7 @@
  */
 import { fft2 } from './fft.ts';
 import type { LatticeCandidate } from './geometry.ts';
+import { subPixel } from './keyed-tile.ts';
 import type { Plane } from './plane.ts';
 
 /** Local tile vectors at a window centre (image pixels per tile). */
@@ -43,11 +44,6 @@ function acAt(ac: Float64Array, n: number, x: number, y: number): number {
   return ac[(((y % n) + n) % n) * n + (((x % n) + n) % n)]!;
 }
 
-function parabola(a: number, b: number, c: number): number {
-  const den = a - 2 * b + c;
-  return den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
-}
-
 /** The highest autocorrelation within `radius` of (px, py), refined to sub-pixel. */
 function peakNear(
   ac: Float64Array,
@@ -71,8 +67,8 @@ function peakNear(
       }
     }
   return {
-    x: bx + parabola(acAt(ac, n, bx - 1, by), bv, acAt(ac, n, bx + 1, by)),
-    y: by + parabola(acAt(ac, n, bx, by - 1), bv, acAt(ac, n, bx, by + 1)),
+    x: bx + subPixel(acAt(ac, n, bx - 1, by), bv, acAt(ac, n, bx + 1, by)),
+    y: by + subPixel(acAt(ac, n, bx, by - 1), bv, acAt(ac, n, bx, by + 1)),
     v: bv,
   };
 }
