@@ -154,6 +154,13 @@ describe('Chinese names', () => {
     ['a name jieba joined to 思想', '高举毛泽东思想伟大旗帜', '毛泽东'],
     ['a lone surname and the word after it, after a title', '医院由主任傅建国负责', '傅建国'],
     ['明 in a given name', '姓名：周明远', '周明远'],
+    ["a photographer's credit", '（钱晓峰摄）', '钱晓峰'],
+    [
+      'an unknown word of a frequent surname and given-name characters',
+      '张浩默默地躺在那里',
+      '张浩',
+    ],
+    ['a surname tagged as a name before given-name characters', '学生王松林和他', '王松林'],
   ])('%s', (_why, text, name) => {
     expect(found(text, EntityType.Person)).toContain(name);
   });
@@ -166,6 +173,11 @@ describe('Chinese names', () => {
     ['a surname ending a longer word is no bare name', '中华人民共和国主席今天讲话', []],
     ['a function word before a title is no surname', '医院由主任负责', []],
     ['a conjunction after a title is no surname', '总统和夫人今天抵达', []],
+    [
+      'an unknown word of a weak surname and other characters is no name',
+      '患者因可复性包块来院',
+      [],
+    ],
   ])('%s', (_why, text, names) => {
     expect(found(text, EntityType.Person)).toEqual(names);
   });

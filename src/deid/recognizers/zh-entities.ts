@@ -79,6 +79,8 @@ export const TITLES =
 export const SURNAME_TITLE_RE = new RegExp(`(?<v>${ANY_SURNAME_CLASS})(?=${TITLES})`, 'gd');
 /** SURNAME_TITLE_RE's title starts 1 or 2 characters after the match start. */
 const SURNAME_TITLE_SCAN = anchoredScan(SURNAME_TITLE_RE, new RegExp(TITLES, 'g'), 1, 2);
+/** A photographer's credit in brackets (（张某某摄）): the name before 摄. */
+const PHOTO_CREDIT_RE = new RegExp(`[（(](?<v>${ANY_SURNAME_CLASS}${GIVEN}{1,2})摄[）)]`, 'gd');
 const MOU_RE = new RegExp(`${ANY_SURNAME_CLASS}(?:某某|某)`, 'g');
 
 /** Tags of jieba tokens that can open a place or organisation name. */
@@ -404,6 +406,11 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
         }
         add(g[0], end, 0.85, 'surname after a cue word');
       }
+      PHOTO_CREDIT_RE.lastIndex = 0;
+      while ((m = PHOTO_CREDIT_RE.exec(text)) !== null) {
+        const g = m.indices?.groups?.['v'];
+        if (g) add(g[0], g[1], 0.85, "photographer's credit (某某摄)");
+      }
       for (const [scan, score, why] of [
         [CUE_AFTER_SCAN, 0.8, 'surname before a title or cue'],
         [SURNAME_TITLE_SCAN, 0.6, 'bare surname before a title'],
@@ -499,6 +506,18 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           ) {
             add(t.start, n.end, 0.65, 'surname followed by a name-like word');
             i++;
+          } else if (
+            // A frequent surname jieba tags as a name, before a word of given-name characters
+            // that jieba read as a place or noun (王 + 松林).
+            n &&
+            t.tag === 'nr' &&
+            !isWeakSurname(sur) &&
+            n.word.length === 2 &&
+            (n.tag === 'ns' || n.tag === 'n' || n.tag === 'a') &&
+            isLikelyGivenName(n.word)
+          ) {
+            add(t.start, n.end, 0.6, 'surname tagged as a name before given-name characters');
+            i++;
           }
           continue;
         }
@@ -510,7 +529,11 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           [...t.word].every((c) => HAN.test(c)) &&
           (!isWeakSurname(sur) || isLikelyGivenName(t.word.slice(sur.length)))
         ) {
-          add(t.start, t.end, 0.4, 'unknown word starting with a surname');
+          // jieba's unknown words (found by its HMM) that open with a frequent surname and go
+          // on with given-name characters are mostly names (张某某说).
+          if (!isWeakSurname(sur) && isLikelyGivenName(t.word.slice(sur.length)))
+            add(t.start, t.end, 0.5, 'unknown word: a surname and given-name characters');
+          else add(t.start, t.end, 0.4, 'unknown word starting with a surname');
         }
       }
       addEnumeratedNames(toks, out, add);
@@ -743,6 +766,8 @@ function addListedPlaces(toks: readonly ZhToken[], out: Finding[]): void {
       [toks[i + 1]!, toks[i - 1]],
     ] as const) {
       if (!isNameLikeTag(cand.tag) || cand.word.length < 2 || !isAllHan(cand.word)) continue;
+      const sur = matchZhSurnameMore(cand.word, 0);
+      if (sur && !isWeakSurname(sur) && cand.word.length === 3) continue; // a Chinese name's shape
       if (isPlace(across))
         out.push({
           start: cand.start,
