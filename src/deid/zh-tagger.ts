@@ -49,11 +49,8 @@ const MAX_KEPT_PIECE = 200;
 const MAX_PIECES = 50_000;
 const MAX_WORDS = 300_000;
 
-/** Segmentation of one piece: its words and their tags, in order. */
-interface Segmented {
-  words: string[];
-  tags: string[];
-}
+/** Segmentation of one piece: its words and their tags, alternating (word, tag, word, tag...). */
+type Segmented = string[];
 
 /** Words and tags of pieces already segmented (a template line's fields recur across notes). */
 const pieces = new Map<string, Segmented>();
@@ -131,7 +128,7 @@ function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
     let w = 0;
     for (let p = first; p < last; p++) {
       const piece = todo[p]!;
-      const seg: Segmented = { words: [], tags: [] };
+      const seg: Segmented = [];
       let covered = 0;
       let known = true;
       while (covered < piece.length) {
@@ -140,8 +137,7 @@ function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
         covered += word.length;
         const tag = wordTags.get(word);
         if (tag === undefined) known = false;
-        seg.words.push(word);
-        seg.tags.push(tag ?? '');
+        seg.push(word, tag ?? '');
       }
       if (covered !== piece.length) throw new Error('zh tagger: a word crosses a piece boundary');
       done[p] = seg;
@@ -158,11 +154,11 @@ function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
     let t = 0;
     for (let u = first; u < last; u++) {
       const seg = done[untagged[u]!]!;
-      for (let i = 0; i < seg.words.length; i++) {
+      for (let i = 0; i < seg.length; i += 2) {
         const r = tagged[t++];
-        if (r === undefined || r.word !== seg.words[i])
+        if (r === undefined || r.word !== seg[i])
           throw new Error('zh tagger: cut() and tag() disagree');
-        seg.tags[i] = r.tag;
+        seg[i + 1] = r.tag;
         wordTags.set(r.word, r.tag);
       }
     }
@@ -239,9 +235,9 @@ function tagByPieces(api: JiebaApi, text: string): ZhToken[] {
   let pos = 0;
   for (let i = 0; i < parts.length; i++) {
     const s = segs[i]!;
-    for (let k = 0; k < s.words.length; k++) {
-      const word = s.words[k]!;
-      out.push({ word, tag: s.tags[k]!, start: pos, end: pos + word.length });
+    for (let k = 0; k < s.length; k += 2) {
+      const word = s[k]!;
+      out.push({ word, tag: s[k + 1]!, start: pos, end: pos + word.length });
       pos += word.length;
     }
   }
