@@ -97,9 +97,6 @@ async function openPglite(opts: StoreOptions): Promise<Store> {
       pglite = new PGlite(join(dataDir, 'pgdata'), { parsers });
     }
     await pglite.waitReady;
-    // Statements are prepared once and planned with each run's values, as unnamed statements
-    // are (a generic plan could not, for one, match an ON CONFLICT to a partial index).
-    await pglite.exec('set plan_cache_mode = force_custom_plan');
   } catch (e) {
     if (e instanceof CustosError) throw e;
     throw new CustosError(

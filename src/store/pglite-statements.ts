@@ -7,8 +7,10 @@
  * sync. Parameters are serialised with the very serialisers `query` uses for those types, and
  * results parsed by the same parser, so a statement returns exactly what `query` returned.
  *
- * The session must plan each run with its values (`plan_cache_mode = force_custom_plan`, which
- * `openStore` sets), as unnamed statements are: what is saved is the trips and the parsing.
+ * PostgreSQL plans a prepared statement with each run's values for its first five runs, then
+ * keeps a generic plan when that costs about the same: the parse and most planning are saved
+ * too. A generic plan knows no parameter values, so an ON CONFLICT that names a partial unique
+ * index must write the index predicate's values as literals (`sql.lit`), not as parameters.
  * Only data statements (select, insert, update, delete, with) are kept, at most `limit` of them,
  * least recently used first out (the evicted statement is closed in the next trip). A statement
  * whose plan no longer fits the schema (a column added under `select *`) is prepared afresh.

@@ -2,7 +2,7 @@
  * The vault handle and its key management: tenant settings (cipher suite, blind-index key),
  * per-owner data keys created, wrapped, cached and unwrapped on demand.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   DataKeyCache,
   computeBlindIndex,
@@ -438,7 +438,7 @@ export async function ensureDataKeys(
       .insertInto('vault_data_key')
       .values(values)
       .onConflict((oc) =>
-        oc.columns(['tenant_id', 'owner']).where('state', '=', 'active').doNothing(),
+        oc.columns(['tenant_id', 'owner']).where('state', '=', sql.lit('active')).doNothing(),
       )
       .returning('owner')
       .execute();
