@@ -8,21 +8,21 @@
 
 /** Separator between two fields: spaces, commas, line breaks, quoting marks ("> ", "| "). */
 const SEP = /[ \t\r\n,]*(?:(?:[>|]|\?{3})[ \t]*)?/y;
-/** Unit field: "Apt. 595", "Suite 501", "Unit 4B". */
+/** Unit field: "Apt. 12", "Suite 7", "Unit 4B". */
 const UNIT = /(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.? ?#?\d{1,5}[A-Za-z]?(?![\p{L}\d])/uy;
 /**
- * Postal code field: 3 to 6 digits, "3610-114", "394 13", "7412 SL", "SW1A 1AA"; it must end the
- * line, the text or the field, or go on with the sentence ("... 51971 for this card").
+ * Postal code field: 3 to 6 digits, "4000-123", "752 36", "1011 AB", "SW1A 1AA"; it must end the
+ * line, the text or the field, or go on with the sentence ("... 40213 for this card").
  */
 const POSTAL =
   /(?:\d{4}-\d{3}|\d{3} \d{2}|\d{4} [A-Z]{2}|\d{3,6}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})(?=[ \t]*(?:\r?\n|$|[,;.?!)])| [a-z])/y;
 /** Region code field: two or three capital letters ("SK", "QC", "VIC") ending the field. */
 const REGION = /[A-Z]{2,3}(?=[ \t]*(?:\r?\n|$|[,>|]| \d))/y;
-/** A region by its number ("Cite Sfaxi, 13"): kept only before a postal code. */
+/** A region by its number ("Lindholm, 13"): kept only before a postal code. */
 const REGION_NUMBER = /\d{1,2}(?=[ \t]*(?:\r?\n|,))/y;
 /**
- * Town or country field: one to four words, the first capitalised ("Port Whangarei", "ÅLESUND",
- * "Cyprus (Greek)", "Črni Vrh nad Idrijo"), ending the line, the text or the field, or followed by
+ * Town or country field: one to four words, the first capitalised ("Port Elgin", "BERGEN",
+ * "Fiji (Viti)", "Villeneuve sur Lot"), ending the line, the text or the field, or followed by
  * a postal code.
  */
 const PLACE_WORD = String.raw`(?:\p{L}[\p{L}'’-]*(?:\.(?= \p{L}))?|\(\p{L}+\))`;
@@ -30,7 +30,7 @@ const PLACE = new RegExp(
   String.raw`\p{Lu}[\p{L}'’-]*(?:\.(?= \p{L}))?(?: ${PLACE_WORD}){0,3}(?=[ \t]*(?:\r?\n|$|[,>|?]|\.(?:\s|$)| \d))`,
   'uy',
 );
-/** A lower-case field of one or two short words ("delmas, mp"): kept only before a postal code. */
+/** A lower-case field of one or two short words ("porto, ab"): kept only before a postal code. */
 const LOWER = /\p{Ll}[\p{Ll}'’-]*(?: \p{Ll}[\p{Ll}'’-]*)?(?=[ \t]*(?:\r?\n|,| \d))/uy;
 
 const LOWER_REGION = /\p{Ll}{2}(?= \d)/uy;
@@ -111,7 +111,7 @@ export function extendAddressForward(text: string, end: number): BlockEnd {
   return { end: last, strong };
 }
 
-/** Start of a house or building number written before a street finding at `start`: "975 3968 Bay Street". */
+/** Start of a house or building number written before a street finding at `start`: "88 41 Birch Lane". */
 export function extendAddressBackward(text: string, start: number): number {
   if (text.charCodeAt(start - 1) !== 32) return start;
   const j = start - 1;

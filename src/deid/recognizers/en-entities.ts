@@ -360,7 +360,7 @@ const RELATIONS = new Set([
   'dear',
   'thanks',
   'thank',
-  // Reporting and greeting words of narrative text: "says Hartvig", "Hi Manlio".
+  // Reporting and greeting words of narrative text: "says Orlavsky", "Hi Gerolf".
   'says',
   'starring',
   'hi',
@@ -490,7 +490,7 @@ const CLINICAL = new Set(
 );
 
 const ORG_SUFFIX = new Set([
-  // Church hospitals are named by their denomination: "Shady Grove Adventist".
+  // Church hospitals are named by their denomination: "Riverside Adventist".
   'adventist',
   'baptist',
   'methodist',
@@ -879,8 +879,8 @@ const ADDRESS_UNIT_RE = new RegExp(
 const ADDRESS_EU_RE =
   /(?<![\d.,/-])\b\d{2,6} \p{Lu}\p{Ll}[\p{Ll}'’-]+(?: [\p{L}'’-]+\.?){0,3}? \d{1,4}[A-Za-z]?(?:(?=\.?\s*(?:[>|]\s*)?(?:Apt|Suite|Unit|apt|suite)\b)|, ?\p{Lu}[\p{L}'’-]+(?: \p{Lu}\b)?|(?=[ \t]*\r?\n))/gu;
 /**
- * A street name with its number before "St." or "street": "Hoge Wei 32 St.", "lives on Via Tasso
- * 129 street" (the words before the number; see `STREET_ANCHORS`).
+ * A street name with its number before "St." or "street": "Lindenweg 14 St.", "lives on Via Verdi
+ * 12 street" (the words before the number; see `STREET_ANCHORS`).
  */
 const STREET_NAME_BEFORE_RE =
   /(?:^|[\s>:])((?:\d{1,6} )?(?:\p{Lu}|C\/ )[\p{L}'’-]*\.?(?: (?!and |or |on |at |of |the |to |in )[\p{L}'’-]+\.?){0,3} \d{1,5})$/u;
@@ -1137,7 +1137,7 @@ const STREET_WORDS = new Set([
   'blvd',
 ]);
 
-/** Verbs after a person's name in narrative text: "Trivo lives", "Asya spent". */
+/** Verbs after a person's name in narrative text: "Brannagh lives", "Oddny spent". */
 const PERSON_VERBS = new Set(
   (
     'lives lived spent began begins shouted said says told asked replied wants wanted works ' +
@@ -1146,7 +1146,7 @@ const PERSON_VERBS = new Set(
 );
 /**
  * "is", "was", "has": after a drug name too ("Levophed was weaned"), so only with a word after
- * them that describes a person ("Shovda is very reliable", "Dzhambek is from ...").
+ * them that describes a person ("Kvitsoy is very kind", "Velimir is from ...").
  */
 const LINK_VERBS = new Set(['is', 'was', 'has', 'had']);
 const AFTER_LINK_VERB = new Set(
@@ -1207,7 +1207,7 @@ export function createEnPersonRecognizer(): Recognizer {
           if (!inLex(n) && !isInitial(n) && isStop(n)) break;
           if (!strong && !inLex(n) && !isInitial(n) && n.mono) break;
           if (is(n, F_VERY)) break;
-          // "Kessler Hospital", "Holden Adventist", "Holt Rd": an organisation or street word ends
+          // "Brindlecombe Hospital", "Holden Adventist", "Holt Rd": an organisation or street word ends
           // a name.
           if (is(n, F_ORGSUF) || STREET_WORDS.has(n.l)) break;
           j++;
@@ -1605,7 +1605,7 @@ export function createEnPersonRecognizer(): Recognizer {
           is(prev, F_REL) &&
           (!t.gapBreak ||
             (prev.l === 'social' && /^\s*:\s*$/.test(text.slice(prev.end, t.start))) ||
-            // "What's your last name? Boyle"
+            // "What's your last name? Okonkwo"
             (prev.l === 'name' && /^[?:] ?$/.test(text.slice(prev.end, t.start)))) &&
           !(prev.l === 'cc' && (prev.gapEndsDigit || /\d$/.test(text.slice(0, prev.start))))
         ) {
@@ -1721,7 +1721,7 @@ export function createEnPersonRecognizer(): Recognizer {
           i = j;
           continue;
         }
-        // 4b. "Koppány's daughter": a capitalised name in the possessive before a relative.
+        // 4b. "Ottilie's daughter": a capitalised name in the possessive before a relative.
         if (
           !t.mono &&
           (t.w.endsWith("'s") || t.w.endsWith('’s')) &&
@@ -1744,7 +1744,7 @@ export function createEnPersonRecognizer(): Recognizer {
           });
           continue;
         }
-        // 4c. "Shovda is very reliable", "Trivo lives on ...": a capitalised word that is no
+        // 4c. "Kvitsoy is very kind", "Brannagh lives on ...": a capitalised word that is no
         // English word at all, with a verb of a person after it.
         if (
           !t.mono &&
@@ -1881,7 +1881,7 @@ export function createEnLocationRecognizer(): Recognizer {
           st !== undefined &&
           !st.gapBreak &&
           (is(st, F_STATE) ||
-            // "towson maryland's facility"
+            // "frostburg maryland's unit"
             (st.l.endsWith("'s") && US_STATES.has(st.l.slice(0, -2))) ||
             (st.gapComma &&
               st.w.length === 2 &&
@@ -2123,7 +2123,7 @@ export function createEnAddressRecognizer(): Recognizer {
           )
             continue;
           const head = text.slice(Math.max(0, s - 80), s);
-          // "Hoge Wei 32 St.", "Via Tasso 129 street": street words and a number before the word
+          // "Lindenweg 14 St.", "Via Verdi 12 street": street words and a number before the word
           // (not "12 St. Mary": a saint).
           const num = w === 'St.' || w === 'treet' ? NUMBER_BEFORE_RE.exec(head) : null;
           if (num && !(w === 'St.' && /^ ?[A-Z]/.test(text.slice(e, e + 2)))) {
@@ -2141,7 +2141,7 @@ export function createEnAddressRecognizer(): Recognizer {
               continue;
             }
           }
-          // "shows on Miletić Dale Street": a street named after a preposition, no number.
+          // "shops on Harrow Mill Street": a street named after a preposition, no number.
           if (w === 'St.' || text[s] === 's') continue;
           const b = STREET_WORDS_BEFORE_RE.exec(head);
           if (!b) continue;
@@ -2155,7 +2155,7 @@ export function createEnAddressRecognizer(): Recognizer {
           });
         }
       }
-      // "the corner of Alšova 408 and Vedzizhev Greens": a crossing of two streets.
+      // "the corner of Kirkegata 12 and Storgata": a crossing of two streets.
       if (text.includes('orner of')) {
         CORNER_RE.lastIndex = 0;
         while ((m = CORNER_RE.exec(text)) !== null) {
@@ -2181,8 +2181,11 @@ export function createEnAddressRecognizer(): Recognizer {
 const CORNER_RE =
   /\b[Cc]orner of ((?:[\p{L}\d'’/-]+\.? ){1,5}and(?: (?:\p{Lu}[\p{L}'’-]*\.?|St\.|str\.?)){1,4})/gu;
 const STREET_SUFFIX_WORD_RE = new RegExp(`\\b(?:${STREET_SUFFIX}|str)\\b`);
-/** Words searched for street names: "St." and "(S|s)treet" also after a house number. */
-const STREET_ANCHORS = ['St.', 'treet', 'Avenue', 'Road', 'Boulevard', 'Lane', 'Drive'];
+/**
+ * Words searched for street names: "St." and "(S|s)treet" after a house number, "Street" after a
+ * preposition (each further word costs a search of the whole text).
+ */
+const STREET_ANCHORS = ['St.', 'treet'];
 /** A house number right before a street word: group 1 is its letter ("12B St."). */
 const NUMBER_BEFORE_RE = /\d([A-Za-z]?)\.? $/;
 
@@ -2255,7 +2258,7 @@ export function createEnFacilityRecognizer(): Recognizer {
     recognize(input: RecognizeInput): Finding[] {
       const toks = tokensOf(input);
       const out: Finding[] = [];
-      // "based in STAVANGER": an all-caps word of six letters or more in mixed-case text (shorter
+      // "based in LILLEHAMMER": an all-caps word of six letters or more in mixed-case text (shorter
       // ones are ward and service abbreviations: MICU, PACU).
       const allCapsPlace = (t: Tok): boolean => t.caps && !t.mono && t.l.length >= 6;
       const plain = (t: Tok): boolean =>

@@ -257,7 +257,7 @@ const enPhone = createPatternRecognizer({
       why: 'North American phone number without separators',
     },
     {
-      // A digit too many in the last group, as typed in a hurry: "(301 273 45166)". Area code and
+      // A digit too many in the last group, as typed in a hurry: "(412 555 12345)". Area code and
       // exchange must be valid (2-9 first).
       regex: re(`(?<![\\d-])[2-9]\\d{2}([- ])[2-9]\\d{2}\\1\\d{5}(?![\\d-])`),
       score: 0.55,
@@ -429,8 +429,8 @@ const zip = createPatternRecognizer({
       why: 'labelled postal code',
     },
     {
-      // Postal codes of other countries after an English label: "zip code is 2371", "ZIP: 394 13",
-      // "Postcode 3610-114", "postal code 7412 SL" (letter case is matched by hand: the two
+      // Postal codes of other countries after an English label: "zip code is 4021", "ZIP: 752 36",
+      // "Postcode 4000-123", "postal code 1011 AB" (letter case is matched by hand: the two
       // capitals of a Dutch code must not match "is" or "in").
       regex: re(
         `\\b(?:[Zz]ip|ZIP|[Pp]ost(?:al)? ?[Cc]ode|POST(?:AL)? ?CODE)(?: ?(?:[Cc]ode|CODE))?(?: is)?[:\\s]*(?<v>\\d{4}-\\d{3}|\\d{3} \\d{2}(?![\\d-])|\\d{4} [A-Z]{2}(?![A-Za-z])|\\d{3,6}(?:-\\d{4})?)(?![\\d-])`,
@@ -445,7 +445,7 @@ const zip = createPatternRecognizer({
 // ---- dates ----
 /**
  * The year after a day and month: four digits (1800-2099: old patients' birth years too), or two
- * digits after a comma ("2 nov, 96").
+ * digits after a comma ("3 oct, 97").
  */
 const YEAR_AFTER = `(?:,?\\s+(?:18|19|20)\\d{2}(?!\\d)|,\\s*'?\\d{2}(?![\\d:/.])(?!\\s*[A-Za-z]))?`;
 const MONTH =
