@@ -229,6 +229,18 @@ const FUNCTION_TAGS = new Set([
   't',
 ]);
 
+/** True when `word` holds one of the characters of `chars`. */
+function holdsAnyOf(word: string, chars: string): boolean {
+  for (let i = 0; i < word.length; i++) if (chars.includes(word[i]!)) return true;
+  return false;
+}
+
+/** The word of `words` that `word` ends with, if any. */
+function wordEndingOf(word: string, words: readonly string[]): string | undefined {
+  for (const w of words) if (word.endsWith(w)) return w;
+  return undefined;
+}
+
 type AddPerson = (start: number, end: number, score: number, why: string) => void;
 
 /** True for a jieba tag a person's name can carry (name, unknown word, place or proper noun). */
@@ -447,7 +459,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
         const sur = matchZhSurnameMore(t.word, 0);
         if (isNr && t.word.length >= 4 && sur) {
           // A name with a word jieba joined to it (邓小平理论): the name before that word.
-          const after = ZH_AFTER_NAME_WORDS.find((w) => t.word.endsWith(w));
+          const after = wordEndingOf(t.word, ZH_AFTER_NAME_WORDS);
           const len = t.word.length - (after?.length ?? 0);
           if (after && len > sur.length && len <= sur.length + 2) {
             add(t.start, t.start + len, 0.7, `jieba person name (nr) joined to "${after}"`);
@@ -459,7 +471,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
             // A surname that is also an ordinary word, before clinical characters, is a word
             // jieba took for a name (相关检查); a single surname takes at most two given characters.
             const rest = t.word.slice(sur.length);
-            if (isWeakSurname(sur) && [...rest].some((c) => NOT_IN_NAMES.includes(c))) continue;
+            if (isWeakSurname(sur) && holdsAnyOf(rest, NOT_IN_NAMES)) continue;
             if (rest.length > 2)
               add(t.start, t.end, 0.45, 'jieba person name (nr) with a long given name');
             else
@@ -482,7 +494,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
               add(t.start, n.end, 0.65, 'surname followed by a short word');
               i++;
             }
-          } else if (t.word.length >= 2 && ![...t.word].some((c) => NOT_IN_NAMES.includes(c))) {
+          } else if (t.word.length >= 2 && !holdsAnyOf(t.word, NOT_IN_NAMES)) {
             // Without a surname, only transliteration characters make a name likely (克林顿);
             // jieba also tags ordinary words nr (光荣, 弘扬): those need a context word.
             if (isZhTransliteration(t.word))
@@ -526,7 +538,7 @@ export function createZhPersonRecognizer(opts: { pos?: boolean } = {}): Recogniz
           sur &&
           t.word.length >= 2 &&
           t.word.length <= 3 &&
-          [...t.word].every((c) => HAN.test(c)) &&
+          isAllHan(t.word) &&
           (!isWeakSurname(sur) || isLikelyGivenName(t.word.slice(sur.length)))
         ) {
           // jieba's unknown words (found by its HMM) that open with a frequent surname and go
@@ -711,10 +723,17 @@ export function createZhAddressRecognizer(opts: { pos?: boolean } = {}): Recogni
 
 /** Words jieba tags as places that name no place: 两国, 各国, 外国, 贵国, 本国, 我国. */
 const GENERIC_COUNTRY = /^[两各外贵本我该全诸异他友邻大小强]国$/;
-/** One-character country abbreviations in pairs (中美, 中俄, 美日) or with 方 (美方, 中方). */
-const COUNTRY_PAIR = /^[中美俄日英法德韩朝印越泰澳][美俄日英法德韩朝印越泰澳中方]/;
+/** One-character country abbreviations that open a pair (中美, 中俄, 美日) or a side (美方). */
+const COUNTRY_FIRST = new Set('中美俄日英法德韩朝印越泰澳');
+/** Second characters of such a pair or side. */
+const COUNTRY_SECOND = new Set('美俄日英法德韩朝印越泰澳中方');
 /** A verb of travel or stay and a country abbreviation, as one word (访美, 来华, 驻美). */
 const TO_COUNTRY = /^[驻访赴抵旅来对在离][美华俄日英法德韩朝印越泰澳]$/;
+
+/** A country-abbreviation place from `start` to `end`. */
+function pushCountry(out: Finding[], start: number, end: number, why: string): void {
+  out.push({ start, end, type: EntityType.Location, score: 0.55, recognizer: 'zh-location', why });
+}
 
 /**
  * Country abbreviations (中美, 中/美, 美方 at a word start; the 美 of 访美): places that jieba
@@ -727,26 +746,25 @@ function addCountryAbbreviations(
   out: Finding[],
 ): boolean {
   const t = toks[i]!;
-  const push = (start: number, end: number, why: string): void => {
-    out.push({
-      start,
-      end,
-      type: EntityType.Location,
-      score: 0.55,
-      recognizer: 'zh-location',
-      why,
-    });
-  };
   if (t.word.length === 2 && TO_COUNTRY.test(t.word)) {
-    push(t.start + 1, t.end, 'country abbreviation after a verb of travel or stay (访美, 来华)');
+    pushCountry(
+      out,
+      t.start + 1,
+      t.end,
+      'country abbreviation after a verb of travel or stay (访美, 来华)',
+    );
     return true;
   }
-  const pair = text.slice(t.start, t.start + 2);
   if (t.tag === 'ns' && t.word.length > 2) return false;
+  if (!COUNTRY_FIRST.has(t.word[0]!) || !COUNTRY_SECOND.has(text[t.start + 1] ?? '')) return false;
   const n = toks[i + 1];
-  const twoWords = t.word.length === 1 && n !== undefined && n.word.length === 1;
-  if (COUNTRY_PAIR.test(pair) && (t.word.length >= 2 || twoWords)) {
-    push(t.start, t.start + 2, 'two country abbreviations (中美, 中俄) or a country side (美方)');
+  if (t.word.length >= 2 || (t.word.length === 1 && n !== undefined && n.word.length === 1)) {
+    pushCountry(
+      out,
+      t.start,
+      t.start + 2,
+      'two country abbreviations (中美, 中俄) or a country side (美方)',
+    );
     return true;
   }
   return false;

@@ -26,11 +26,12 @@ for (const c of ZH_COMPOUND_SURNAMES) {
  * one-character one of the lexicon or of the additions above (no string is built per call).
  */
 export function matchZhSurnameMore(word: string, i: number): string | undefined {
-  const c = word[i];
-  if (c === undefined) return undefined;
-  const compounds = COMPOUND_BY_FIRST.get(c);
-  if (compounds) for (const s of compounds) if (word.startsWith(s, i)) return s;
-  return SINGLE.has(c) ? c : undefined;
+  const f = CHAR_FLAGS[word.charCodeAt(i)] ?? 0; // NaN past the end: undefined → 0
+  if (f === 0) return undefined;
+  const c = word[i]!;
+  if (f & F_COMPOUND_FIRST)
+    for (const s of COMPOUND_BY_FIRST.get(c)!) if (word.startsWith(s, i)) return s;
+  return f & F_SINGLE ? c : undefined;
 }
 
 /**
@@ -126,10 +127,20 @@ export const ZH_TITLES_AFTER_FOREIGN_NAME: ReadonlySet<string> = new Set([
   '大使',
 ]);
 
+/** Per UTF-16 code unit: a one-character surname, the first character of a compound one, the last
+ * character of a title (one table look-up per word instead of string-keyed ones). */
+const CHAR_FLAGS = new Uint8Array(0x10000);
+const F_SINGLE = 1;
+const F_COMPOUND_FIRST = 2;
+const F_TITLE_LAST = 4;
+for (const c of SINGLE) CHAR_FLAGS[c.charCodeAt(0)]! |= F_SINGLE;
+for (const c of COMPOUND_BY_FIRST.keys()) CHAR_FLAGS[c.charCodeAt(0)]! |= F_COMPOUND_FIRST;
+
 /** ZH_TITLES_BEFORE_NAME by last character (a word is checked against a few titles only). */
 const TITLES_BY_LAST = new Map<string, string[]>();
 for (const t of ZH_TITLES_BEFORE_NAME) {
   const last = t[t.length - 1]!;
+  CHAR_FLAGS[last.charCodeAt(0)]! |= F_TITLE_LAST;
   const list = TITLES_BY_LAST.get(last);
   if (list) list.push(t);
   else TITLES_BY_LAST.set(last, [t]);
@@ -137,7 +148,9 @@ for (const t of ZH_TITLES_BEFORE_NAME) {
 
 /** True when the word is or ends with a title of ZH_TITLES_BEFORE_NAME (副部长, 外交部长). */
 export function endsWithZhTitle(word: string): boolean {
-  const list = TITLES_BY_LAST.get(word[word.length - 1] ?? '');
+  if (word.length === 0 || !((CHAR_FLAGS[word.charCodeAt(word.length - 1)] ?? 0) & F_TITLE_LAST))
+    return false;
+  const list = TITLES_BY_LAST.get(word[word.length - 1]!);
   if (!list) return false;
   for (const t of list) if (word.endsWith(t)) return true;
   return false;
