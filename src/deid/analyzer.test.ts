@@ -647,3 +647,24 @@ describe('Card numbers of other lengths and names in narrative text', () => {
     expect(of(text, EntityType.Person)).toEqual([]);
   });
 });
+
+describe('Misspelt bedside words and run-together settings are no places', () => {
+  const places = (text: string): string[] =>
+    found(text, 'en')
+      .filter(([t]) => t === EntityType.Location)
+      .map(([, s]) => s);
+  it.each([
+    'Pt asked to go to comode twice.',
+    'Pt wants to go to recliener now.',
+    'Continues on albuterolQ6 and Atrovent.',
+    'Weaned to PSVon 10 this am.',
+  ])('finds no place in %j', (text) => {
+    expect(places(text)).toEqual([]);
+  });
+  it.each([
+    ['Transferred to Brindlecombe 4 overnight.', 'Brindlecombe'],
+    ['Family went to Quillmarsh today.', 'Quillmarsh'],
+  ])('still finds the place in %j', (text, place) => {
+    expect(places(text)).toContain(place);
+  });
+});

@@ -2326,6 +2326,8 @@ export function createEnFacilityRecognizer(): Recognizer {
           continue;
         }
         if (!plain(first)) continue;
+        // "pt up to camode": a misspelt bedside word is no place.
+        if (nearBedsideWord(first.l)) continue;
         let e = j;
         while (
           e + 1 < toks.length &&
@@ -2348,6 +2350,40 @@ export function createEnFacilityRecognizer(): Recognizer {
       return out;
     },
   };
+}
+
+/** Where patients are moved at the bedside: after "to", a misspelling of one is no place. */
+const BEDSIDE_WORDS = [
+  'commode',
+  'chair',
+  'bedside',
+  'bathroom',
+  'shower',
+  'stretcher',
+  'recliner',
+];
+
+/** True when `w` is within two edits of a bedside word ("camode", "commonde", "recliner"). */
+function nearBedsideWord(w: string): boolean {
+  for (const b of BEDSIDE_WORDS)
+    if (Math.abs(b.length - w.length) <= 2 && editDistance(w, b) <= 2) return true;
+  return false;
+}
+
+/** Levenshtein distance of two short words. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, k) => k);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let k = 1; k <= b.length; k++)
+      cur[k] = Math.min(
+        prev[k]! + 1,
+        cur[k - 1]! + 1,
+        prev[k - 1]! + (a[i - 1] === b[k - 1] ? 0 : 1),
+      );
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** Words before a place suffix that make no proper name: "the house", "nursing home". */
@@ -2606,10 +2642,12 @@ export function createEnHospitalRecognizer(): Recognizer {
           );
           continue;
         }
-        // Ward: an unknown capitalised word and a floor number.
+        // Ward: an unknown capitalised word and a floor number (not a word whose letter case
+        // changes inside, "combiQ4", "PSVon 12": a drug or setting run into the next word).
         if (
           t.l.length >= 5 &&
           !t.w.includes('-') &&
+          !/[a-z][A-Z]|^[A-Z]{2,}[a-z]/.test(t.w) &&
           (t.title || t.caps || monoLine || !is(t, F_KNOWN)) &&
           !is(t, F_COMMON) &&
           !is(t, F_CLIN) &&
