@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearZhTaggerTables, splitZhPieces, tagZh } from './zh-tagger.ts';
 
 const jieba = createRequire(import.meta.url)('jieba-wasm') as {
   tag(s: string, hmm: boolean): { word: string; tag: string }[];
+  cut(s: string, hmm: boolean): string[];
 };
 
 /** jieba's own answer, the reference the tagger must reproduce. */
@@ -39,8 +40,27 @@ describe('tagZh', () => {
   });
 
   it('tags a new text whose words are all known (cut() path only) as jieba does', () => {
-    tagZh(NOTE);
+    tagZh(NOTE); // cold: tag(), every word new
+    clearZhTaggerTables('pieces');
+    tagZh(NOTE); // tag() again, no word new: the next batch goes to cut()
     const other = '护士刘芳，男，45岁。\n家属李娜陪同就诊，主治医生王建国。';
+    const cut = vi.spyOn(jieba, 'cut');
+    const tag = vi.spyOn(jieba, 'tag');
+    try {
+      expect(wordsAndTags(other)).toEqual(reference(other));
+      expect(cut).toHaveBeenCalledTimes(1);
+      expect(tag).toHaveBeenCalledTimes(1); // reference() only
+    } finally {
+      cut.mockRestore();
+      tag.mockRestore();
+    }
+  });
+
+  it('tags pieces with an unseen word through tag() after cut()', () => {
+    tagZh(NOTE);
+    clearZhTaggerTables('pieces');
+    tagZh(NOTE);
+    const other = '护士刘芳，男，45岁。\n患者赵铁柱今日出院，嘱低盐饮食。';
     expect(wordsAndTags(other)).toEqual(reference(other));
   });
 

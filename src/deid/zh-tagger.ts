@@ -13,7 +13,8 @@
  *   the tags jieba gave that word before (the tag depends on the word alone: its dictionary entry,
  *   else `m`/`eng`/`x` by its characters);
  * - tags with `tag()` only the pieces holding a word not seen before (few once the table is warm).
- * The result is the same as `tag(text, true)` (checked in zh-tagger.test.ts).
+ * While the word-tag table still misses many words (a cold process), batches go to `tag()`
+ * directly. The result is the same as `tag(text, true)` (checked in zh-tagger.test.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -63,7 +64,10 @@ const wordTags = new Map<string, string>();
  */
 export function clearZhTaggerTables(what: 'pieces' | 'all' = 'all'): void {
   pieces.clear();
-  if (what === 'all') wordTags.clear();
+  if (what === 'all') {
+    wordTags.clear();
+    lastMisses = 1;
+  }
 }
 
 /** True for a character after which jieba's segmentation starts afresh (see the module comment). */
@@ -114,13 +118,63 @@ function* batches(items: readonly string[]): Generator<[number, number]> {
 }
 
 /**
+ * Share of the words of the last batch that the word-tag table did not know (with `cut()`: the
+ * words of pieces holding such a word). Above MAX_MISSES — a process that has seen little Chinese
+ * yet — `tag()` costs less than `cut()` followed by `tag()` of most pieces, so the next batch goes
+ * to `tag()` directly.
+ */
+let lastMisses = 1;
+const MAX_MISSES = 0.2;
+
+/** Tags the pieces todo[first..last) with `tag()`, fills `done` and the word-tag table. */
+function tagBatch(
+  api: JiebaApi,
+  todo: string[],
+  first: number,
+  last: number,
+  done: Segmented[],
+): void {
+  const tagged = api.tag(todo.slice(first, last).join(''), true);
+  let t = 0;
+  let misses = 0;
+  for (let p = first; p < last; p++) {
+    const piece = todo[p]!;
+    const seg: Segmented = [];
+    let covered = 0;
+    while (covered < piece.length) {
+      const r = tagged[t++];
+      if (r === undefined) throw new Error('zh tagger: pieces and words out of step');
+      covered += r.word.length;
+      if (!wordTags.has(r.word)) {
+        misses++;
+        wordTags.set(r.word, r.tag);
+      }
+      seg.push(r.word, r.tag);
+    }
+    if (covered !== piece.length) throw new Error('zh tagger: a word crosses a piece boundary');
+    done[p] = seg;
+  }
+  if (t !== tagged.length) throw new Error('zh tagger: pieces and words out of step');
+  lastMisses = misses / Math.max(1, t);
+}
+
+/**
  * Segments the distinct pieces `todo` with `cut()` in as few calls as possible and tags their
  * words from `wordTags`; pieces with an unseen word are tagged with `tag()`, which fills the table.
+ * While the table misses many words, batches go to `tag()` directly (see lastMisses).
  */
 function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
   const done: Segmented[] = new Array<Segmented>(todo.length);
   const untagged: number[] = [];
+  if (wordTags.size > MAX_WORDS) wordTags.clear();
   for (const [first, last] of batches(todo)) {
+    if (lastMisses > MAX_MISSES || wordTags.size === 0) {
+      tagBatch(api, todo, first, last, done);
+      continue;
+    }
+    const before = untagged.length;
+    let total = 0;
+    let missed = 0;
     const words = api.cut(
       last - first === 1 ? todo[first]! : todo.slice(first, last).join(''),
       true,
@@ -141,12 +195,16 @@ function segmentPieces(api: JiebaApi, todo: string[]): Segmented[] {
       }
       if (covered !== piece.length) throw new Error('zh tagger: a word crosses a piece boundary');
       done[p] = seg;
-      if (!known) untagged.push(p);
+      total += seg.length / 2;
+      if (!known) {
+        untagged.push(p);
+        missed += seg.length / 2;
+      }
     }
     if (w !== words.length) throw new Error('zh tagger: pieces and words out of step');
+    lastMisses = untagged.length > before ? missed / Math.max(1, total) : 0;
   }
   if (untagged.length === 0) return done;
-  if (wordTags.size > MAX_WORDS) wordTags.clear();
   // Whole pieces in context, never lone words: jieba may segment a word differently alone.
   const texts = untagged.map((p) => todo[p]!);
   for (const [first, last] of batches(texts)) {
