@@ -668,3 +668,19 @@ describe('Misspelt bedside words and run-together settings are no places', () =>
     expect(places(text)).toContain(place);
   });
 });
+
+describe('A town and its postal code in a sentence', () => {
+  const all = (text: string): [string, string][] => found(text, 'en');
+  it.each([
+    ['We support clinics in Oberkirchen 77704 in their work.', 'Oberkirchen 77704'],
+    ['Offices in Quillmarsh 4000-123, open daily.', 'Quillmarsh 4000-123'],
+  ])('finds the town and postal code in %j', (text, addr) => {
+    expect(all(text)).toContainEqual([EntityType.Address, addr]);
+  });
+  it.each(['She was seen in Oberkirchen 2019 for a fall.', 'Started in Quillmarsh 1200 mg daily.'])(
+    'takes no year or dose for a postal code in %j',
+    (text) => {
+      expect(all(text).filter(([t]) => t === EntityType.Address)).toEqual([]);
+    },
+  );
+});

@@ -2288,17 +2288,33 @@ export function createEnFacilityRecognizer(): Recognizer {
             !is(w, F_KNOWN) &&
             !DRUG_ENDING.test(w.l) &&
             !/(?:ian|ese|ish|ic|al)$/.test(w.l) &&
-            !is(w, F_FIRST) &&
-            !/^\s*\d/.test(input.text.slice(w.end, w.end + 3))
-          )
-            out.push({
-              start: w.start,
-              end: w.end,
-              type: EntityType.Location,
-              score: 0.55,
-              recognizer: 'en-facility',
-              why: `capitalised unknown word after "${prep.w}"`,
-            });
+            !is(w, F_FIRST)
+          ) {
+            const after = input.text.slice(w.end, w.end + 12);
+            if (!/^\s*\d/.test(after))
+              out.push({
+                start: w.start,
+                end: w.end,
+                type: EntityType.Location,
+                score: 0.55,
+                recognizer: 'en-facility',
+                why: `capitalised unknown word after "${prep.w}"`,
+              });
+            else if (prep.l === 'in' && !monoLine && w.l.length >= 6) {
+              // "in Oberkirchen 77704, where ...": a town and its postal code (not "in Bed 12":
+              // a known word, nor a short number).
+              const zip = POSTAL_AFTER_TOWN_RE.exec(after);
+              if (zip)
+                out.push({
+                  start: w.start,
+                  end: w.end + zip[0].length,
+                  type: EntityType.Address,
+                  score: 0.6,
+                  recognizer: 'en-facility',
+                  why: `town and postal code after "${prep.w}"`,
+                });
+            }
+          }
           continue;
         }
         // "grew up in X", not "up to the commode" or "weight up from preop".
@@ -2351,6 +2367,13 @@ export function createEnFacilityRecognizer(): Recognizer {
     },
   };
 }
+
+/**
+ * A postal code right after a town in a sentence: 4-6 digits (not a year 1900-2099), "4000-123",
+ * "752 36".
+ */
+const POSTAL_AFTER_TOWN_RE =
+  /^ (?:\d{4}-\d{3}|\d{3} \d{2}|(?!(?:19|20)\d\d\b)\d{4,6})(?=[ ,.;)]|$)(?! ?(?:mg|ml|cc|units?|mcg|x)\b)/;
 
 /** Where patients are moved at the bedside: after "to", a misspelling of one is no place. */
 const BEDSIDE_WORDS = [
