@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CustosError, ErrorCode } from '../errors/index.ts';
+import { withNamedStatements } from './pg-statements.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /** An open database: Kysely over PGlite (embedded) or PostgreSQL. */
@@ -124,7 +125,7 @@ async function openPostgres(opts: StoreOptions): Promise<Store> {
   });
   // An idle client error must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   const store = wrap(db, 'postgres');
   try {
     await store.ping();
