@@ -156,6 +156,11 @@ describe('Chinese names', () => {
     ['明 in a given name', '姓名：周明远', '周明远'],
     ["a photographer's credit", '（钱晓峰摄）', '钱晓峰'],
     [
+      '志 in a given name after a cue, jieba joining the name to 于',
+      '患者吴志坤于昨日入院',
+      '吴志坤',
+    ],
+    [
       'an unknown word of a frequent surname and given-name characters',
       '张浩默默地躺在那里',
       '张浩',

@@ -43,9 +43,12 @@ function isWeakSurname(sur: string): boolean {
 }
 const STRONG_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${[...ZH_SURNAMES].filter((c) => !WEAK_SURNAMES.has(c)).join('')}])`;
 const ANY_SURNAME_CLASS = `(?:${ZH_COMPOUND_SURNAMES.join('|')}|[${ZH_SURNAMES}])`;
-/** Characters that do not occur in given names but often follow one. */
+/**
+ * Characters that do not occur in given names but often follow one (同 stops 某同志; 志 and 明
+ * are left out: frequent in given names).
+ */
 const NOT_GIVEN =
-  '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同志之其某姓名性别年龄岁男女住院号床科室今昨日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
+  '的了在是和与及或于被把给向从到对为等说讲称道诉问答因但而且又也都就还已曾将要会能可应该让使叫请患者病人医生护士先生女士主任教授老师同之其某姓名性别年龄岁男女住院号床科室今昨日月年时分由经以后前来去入出转至诊查见行做开服用予无有不';
 /** 明 is frequent in given names (陈明丽) but not in 明天, 明日, 明年, 明确, 明显. */
 const GIVEN = `(?:(?!明[天日年确显白])[\\u4e00-\\u9fff](?<![${NOT_GIVEN}]))`;
 
