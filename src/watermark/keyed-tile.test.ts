@@ -44,6 +44,14 @@ describe('keyed tile', () => {
     expect(decodeSoft(key, layout, soft).token?.entryRef).toBe(424242);
     const other = Buffer.alloc(32, 10);
     expect(decodeSoft(other, keyedLayout(other, 'screen-v1', 16, 4, 3), soft).token).toBeNull();
+    // Five bytes read wrong but weakly: beyond Chase (one byte) and Reed-Solomon (3 errors), within
+    // erasure decoding (4 weakest bytes erased, 1 error corrected).
+    const blurred = new Float64Array(PAYLOAD_BITS);
+    for (let i = 0; i < PAYLOAD_BITS; i++) blurred[i] = bits[i] ? 1 : -1;
+    for (const byte of [1, 4, 9, 13, 15])
+      for (let i = byte * 8; i < byte * 8 + 8; i++) blurred[i] = -0.2 * blurred[i]!;
+    expect(decodeSoft(key, layout, blurred, 0).token).toBeNull();
+    expect(decodeSoft(key, layout, blurred, 4).token?.entryRef).toBe(424242);
     // Cells: synchronisation cells are the same for every token, payload cells differ.
     const a = tileCells(layout, token);
     const b = tileCells(layout, issueToken(key, 424243));

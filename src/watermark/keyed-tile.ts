@@ -335,15 +335,18 @@ const ERASURE_BYTES = 8;
 
 /**
  * Decodes soft payload bits: Chase-II (every flip pattern of the CHASE_BITS weakest bits) through
- * Reed-Solomon, then, with `erasures`, generalised minimum-distance decoding (the weakest bytes
- * erased in every combination of up to PARITY). Only a codeword whose token MAC verifies under
- * `key` is returned: a Reed-Solomon success alone is never trusted.
+ * Reed-Solomon, then generalised minimum-distance decoding (the weakest bytes erased in every
+ * combination of up to `maxErasures`, at most PARITY; 0 skips it). Only a codeword whose token MAC
+ * verifies under `key` is returned: a Reed-Solomon success alone is never trusted. Every erasure
+ * pattern that leaves no parity to spare yields a codeword, so each such pattern is one more
+ * 32-bit MAC trial on unmarked input: `maxErasures` below PARITY keeps a parity check in front of
+ * the MAC.
  */
 export function decodeSoft(
   key: WatermarkKey,
   layout: KeyedLayout,
   soft: Float64Array,
-  erasures = true,
+  maxErasures = PARITY,
 ): SoftDecode {
   const bits = new Uint8Array(PAYLOAD_BITS);
   let sa = 0;
@@ -380,7 +383,7 @@ export function decodeSoft(
     const found = verified(decodeReedSolomon(bytes, PARITY), bytes);
     if (found) return found;
   }
-  if (erasures) {
+  if (maxErasures > 0) {
     const byteWeakness = new Float64Array(PAYLOAD_BYTES).fill(Infinity);
     for (let i = 0; i < PAYLOAD_BITS; i++)
       byteWeakness[i >> 3] = Math.min(byteWeakness[i >> 3]!, Math.abs(soft[i]!));
@@ -392,7 +395,7 @@ export function decodeSoft(
     for (let pattern = 1; pattern < 1 << ERASURE_BYTES; pattern++) {
       erased.length = 0;
       for (let k = 0; k < ERASURE_BYTES; k++) if (pattern & (1 << k)) erased.push(weakBytes[k]!);
-      if (erased.length > PARITY) continue;
+      if (erased.length > Math.min(PARITY, maxErasures)) continue;
       const found = verified(decodeReedSolomon(hard, PARITY, erased), hard);
       if (found) return found;
     }

@@ -74,18 +74,16 @@ function peakNear(
 }
 
 /**
- * Refines the tile vectors (ax, ay), (bx, by) on the autocorrelation of an n x n window of `r`
- * centred at (cx, cy) (clipped to the image, tapered, zero-padded).
+ * The partially whitened autocorrelation (magnitude spectrum, DC removed) of an n x n window of
+ * `r` centred at (cx, cy), clipped to the image, tapered and zero-padded; in `scratch.re`.
  */
-function localLattice(
+function autocorrelation(
   r: Plane,
   cx: number,
   cy: number,
   n: number,
-  guess: LatticeCandidate,
-  tolerance: number,
   scratch: Scratch,
-): LocalLattice | null {
+): Float64Array | null {
   const x0 = Math.max(0, Math.min(r.width - n, Math.round(cx - n / 2)));
   const y0 = Math.max(0, Math.min(r.height - n, Math.round(cy - n / 2)));
   const w = Math.min(n, r.width);
@@ -110,6 +108,28 @@ function localLattice(
   }
   re[0] = 0;
   fft2(re, im, n, true);
+  return re;
+}
+
+/**
+ * Refines the tile vectors (ax, ay), (bx, by) on the autocorrelation of an n x n window of `r`
+ * centred at (cx, cy) (clipped to the image, tapered, zero-padded).
+ */
+function localLattice(
+  r: Plane,
+  cx: number,
+  cy: number,
+  n: number,
+  guess: LatticeCandidate,
+  tolerance: number,
+  scratch: Scratch,
+): LocalLattice | null {
+  const x0 = Math.max(0, Math.min(r.width - n, Math.round(cx - n / 2)));
+  const y0 = Math.max(0, Math.min(r.height - n, Math.round(cy - n / 2)));
+  const w = Math.min(n, r.width);
+  const h = Math.min(n, r.height);
+  const re = autocorrelation(r, cx, cy, n, scratch);
+  if (!re) return null;
   const la = Math.hypot(guess.ax, guess.ay);
   const lb = Math.hypot(guess.bx, guess.by);
   if (la > 0.6 * w || lb > 0.6 * h) return null;
@@ -153,4 +173,72 @@ export function refineLattice(r: Plane, c: LatticeCandidate, tolerance = 0.2): L
   const l = localLattice(r, r.width / 2, r.height / 2, n, c, tolerance, scratchOf(n, null));
   if (!l) return c;
   return { ax: l.ax, ay: l.ay, bx: l.bx, by: l.by, strength: l.strength };
+}
+
+/**
+ * Candidate tile lattices from the strongest peaks of the whitened autocorrelation of the central
+ * n x n window of `r`: every pair of peaks whose lengths lie within [minLen, maxLen], agree within
+ * a factor 1.45 and stand 55..125 degrees apart (a strong perspective view shears the lattice),
+ * plus every peak with its square partner. Many of them are host periodicity (text rows, the JPEG
+ * block grid, moiré): the caller tells the tile lattice apart with the keyed template.
+ */
+export function proposeLattices(
+  r: Plane,
+  minLen: number,
+  maxLen: number,
+  peaks = 24,
+  n = 512,
+): LatticeCandidate[] {
+  const s = scratchOf(n, null);
+  const ac = autocorrelation(r, r.width / 2, r.height / 2, n, s);
+  if (!ac) return [];
+  const w = Math.min(n, r.width);
+  const h = Math.min(n, r.height);
+  const rMax = Math.min(maxLen, 0.6 * Math.min(w, h));
+  const found: { x: number; y: number; v: number }[] = [];
+  const lim = Math.ceil(rMax) + 1;
+  for (let y = 0; y <= lim; y++)
+    for (let x = -lim; x <= lim; x++) {
+      if (y === 0 && x <= 0) continue;
+      const d = Math.hypot(x, y);
+      if (d < minLen || d > rMax) continue;
+      const v = acAt(ac, n, x, y);
+      let isMax = true;
+      for (let dy = -1; dy <= 1 && isMax; dy++)
+        for (let dx = -1; dx <= 1; dx++)
+          if ((dx || dy) && acAt(ac, n, x + dx, y + dy) > v) {
+            isMax = false;
+            break;
+          }
+      if (isMax) found.push({ x, y, v });
+    }
+  found.sort((p, q) => q.v - p.v);
+  const top = found.slice(0, peaks).map((p) => peakNear(ac, n, p.x, p.y, 1));
+  const out: LatticeCandidate[] = [];
+  const push = (p: { x: number; y: number }, q: { x: number; y: number }, v: number): void => {
+    const vs = [p, q, { x: -p.x, y: -p.y }, { x: -q.x, y: -q.y }];
+    let a = vs[0]!;
+    let b = vs[0]!;
+    for (const t of vs) {
+      if (t.x > a.x) a = t;
+      if (t.y > b.y) b = t;
+    }
+    if (a === b || (Math.abs(a.x - b.x) < 1e-9 && Math.abs(a.y - b.y) < 1e-9)) return;
+    out.push({ ax: a.x, ay: a.y, bx: b.x, by: b.y, strength: v });
+  };
+  for (let i = 0; i < top.length; i++) {
+    const p = top[i]!;
+    const lp = Math.hypot(p.x, p.y);
+    for (let j = i + 1; j < top.length; j++) {
+      const q = top[j]!;
+      const lq = Math.hypot(q.x, q.y);
+      if (lp / lq > 1.45 || lq / lp > 1.45) continue;
+      if (Math.abs((p.x * q.x + p.y * q.y) / (lp * lq)) > 0.58) continue;
+      push(p, q, p.v + q.v);
+    }
+    const q = peakNear(ac, n, -p.y, p.x, 1.5);
+    push(p, q, p.v + q.v);
+  }
+  out.sort((p, q) => q.strength - p.strength);
+  return out;
 }

@@ -10,10 +10,13 @@
  *
  * Decoding works on a copy of the photo scaled so a full screen is about WORK_SIDE pixels wide:
  * the host (text, rules) is removed with a high-pass filter whose strong strokes are zeroed; the
- * tile lattice is found from the residual's autocorrelation (affine estimate); blocks of the
- * re-aligned residual are then synchronised on their own and a homography is fitted to their tile
- * phases, in rounds that spread outwards from the blocks that agree. Every geometry is decoded by
- * folding all tiles onto one and reading soft bits; only a token whose MAC verifies counts.
+ * tile lattice (affine estimate) is proposed by pairs of the residual's autocorrelation peaks and
+ * confirmed with the keyed template on the central tiles, then taken from the global
+ * autocorrelation estimate; blocks of the re-aligned residual are synchronised on their own and a
+ * homography is fitted to their tile phases, in rounds that spread outwards from the blocks that
+ * agree. Every geometry is decoded by folding all tiles onto one and reading soft bits; only a
+ * token whose MAC verifies counts. The keyed layout and coding are shared with the image watermark
+ * (keyed-tile.ts).
  */
 import {
   applyHomography,
@@ -23,6 +26,7 @@ import {
   markedFrame,
   warpPlane,
   type Homography,
+  type LatticeCandidate,
 } from './geometry.ts';
 import {
   decodeSoft,
@@ -38,7 +42,7 @@ import {
   type Fold,
   type KeyedLayout,
 } from './keyed-tile.ts';
-import { refineLattice } from './screen-geometry.ts';
+import { proposeLattices, refineLattice } from './screen-geometry.ts';
 import { boxBlur, createPlane, type Plane } from './plane.ts';
 import type { DisclosureToken, WatermarkKey } from './token.ts';
 
@@ -95,6 +99,12 @@ export function screenResidual(p: Plane): Plane {
   return out;
 }
 
+/**
+ * Payload bytes erased at most in the soft decoding: with 4 of the 6 parity bytes spent on
+ * erasures, 2 are left to check the rest before the MAC is tried (6 would make every erasure
+ * pattern a codeword, one more 32-bit MAC trial each on an unmarked photo).
+ */
+const MAX_ERASURES = 4;
 /** Smallest fold synchronisation score worth reading bits from. */
 const FOLD_MIN_SCORE = 4;
 /** Block size and stride (folded units) of the local registration used for perspective. */
@@ -192,15 +202,20 @@ function decodeAtScale(
 ): ScreenMarkResult | null {
   const r = screenResidual(luma);
   const maxPixels = Math.min(24e6, 8 * luma.width * luma.height);
-  const cands = estimateLattices(r, FOLD, 0.5, 3.5, LATTICE_CANDIDATES);
   const soft = new Float64Array(PAYLOAD_BITS);
-  const starts: { h: Homography; scale: number }[] = [];
-  for (const c of cands) {
+  const cx = luma.width / 2;
+  const cy = luma.height / 2;
+  // Keyed starts first: the lattices the keyed template confirms at the centre of the photo.
+  const starts: { h: Homography; scale: number }[] = keyedLattices(layout, r, cx, cy).map((c) => ({
+    h: latticeHomography(c, FOLD, cx, cy),
+    scale: Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD,
+  }));
+  for (const c of estimateLattices(r, FOLD, 0.5, 3.5, LATTICE_CANDIDATES)) {
     const scale = Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD;
     const g = refineLattice(r, c);
-    starts.push({ h: latticeHomography(g, FOLD, luma.width / 2, luma.height / 2), scale });
+    starts.push({ h: latticeHomography(g, FOLD, cx, cy), scale });
     if (Math.hypot(g.ax - c.ax, g.ay - c.ay) + Math.hypot(g.bx - c.bx, g.by - c.by) > 1)
-      starts.push({ h: latticeHomography(c, FOLD, luma.width / 2, luma.height / 2), scale });
+      starts.push({ h: latticeHomography(c, FOLD, cx, cy), scale });
   }
   for (const start of starts) {
     let h: Homography | null = start.h;
@@ -226,6 +241,32 @@ function decodeAtScale(
   return null;
 }
 
+/** Lattice proposals scored with the keyed template; at most this many become starts. */
+const KEYED_STARTS = 4;
+/** Autocorrelation peaks paired into lattice proposals, per window. */
+const KEYED_PEAKS = 30;
+/** Side (tiles) of the central window a proposal is scored on. */
+const KEYED_WINDOW = 3;
+
+/**
+ * Lattices proposed by the autocorrelation of the residual (central 256 and 512 windows), ranked by
+ * the keyed synchronisation score of the central KEYED_WINDOW x KEYED_WINDOW tiles re-aligned
+ * with each. The host's own periodicity (text rows, the JPEG block grid of the photo, moiré) makes
+ * many autocorrelation peaks; only the tile lattice lines the keyed template up.
+ */
+function keyedLattices(layout: KeyedLayout, r: Plane, cx: number, cy: number): LatticeCandidate[] {
+  const scored: { c: LatticeCandidate; s: number }[] = [];
+  const side = KEYED_WINDOW * FOLD;
+  for (const n of [256, 512])
+    for (const c of proposeLattices(r, FOLD * 0.5, FOLD * 3.5, KEYED_PEAKS, n)) {
+      const h = latticeHomography(c, FOLD, cx, cy);
+      const plane = warpPlane(r, h, -side / 2, -side / 2, side, side);
+      scored.push({ c, s: foldAndSync(layout, plane).score });
+    }
+  scored.sort((a, b) => b.s - a.s);
+  return scored.slice(0, KEYED_STARTS).map((x) => x.c);
+}
+
 function readToken(
   key: WatermarkKey,
   layout: KeyedLayout,
@@ -235,7 +276,7 @@ function readToken(
   if (f.score < FOLD_MIN_SCORE) return null;
   soft.fill(0);
   readSoftBits(layout, f, soft, 1);
-  return decodeSoft(key, layout, soft, false).token;
+  return decodeSoft(key, layout, soft, MAX_ERASURES).token;
 }
 
 /** Cell sums beyond this many robust deviations are clipped: host structure, not the mark. */
@@ -283,7 +324,7 @@ function readTokenRobust(
     const v = sums[i]!;
     soft[b]! += (v > lim ? lim : v < -lim ? -lim : v) * layout.chip[c]!;
   }
-  return decodeSoft(key, layout, soft, false).token;
+  return decodeSoft(key, layout, soft, MAX_ERASURES).token;
 }
 
 /** Longest side of the copy of a photo the decoder works on (a full screen about this wide). */
