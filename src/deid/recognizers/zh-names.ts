@@ -2,7 +2,7 @@
  * Chinese name evidence beyond the surname lexicon: more surnames, the titles and positions that
  * stand right before a name, the characters of transliterated foreign names, and the words that
  * jieba joins to a name (邓小平理论). Public knowledge only (百家姓, the Xinhua transliteration
- * table); see zh-names.test.ts.
+ * table); tested through the recognizers in zh-entities.test.ts ("Chinese names").
  */
 import { ZH_COMPOUND_SURNAMES, ZH_SURNAMES } from '../lexicons.ts';
 
