@@ -176,8 +176,8 @@ export function refineLattice(r: Plane, c: LatticeCandidate, tolerance = 0.2): L
 }
 
 /**
- * Candidate tile lattices from the strongest peaks of the whitened autocorrelation of the central
- * n x n window of `r`: every pair of peaks whose lengths lie within [minLen, maxLen], agree within
+ * Candidate tile lattices from the strongest peaks of the whitened autocorrelation of the n x n
+ * window of `r` centred at (cx, cy) (clipped to the image): every pair of peaks whose lengths lie within [minLen, maxLen], agree within
  * a factor 1.45 and stand 55..125 degrees apart (a strong perspective view shears the lattice),
  * plus every peak with its square partner. Many of them are host periodicity (text rows, the JPEG
  * block grid, moiré): the caller tells the tile lattice apart with the keyed template.
@@ -186,11 +186,13 @@ export function proposeLattices(
   r: Plane,
   minLen: number,
   maxLen: number,
-  peaks = 24,
-  n = 512,
+  peaks: number,
+  n: number,
+  cx: number,
+  cy: number,
 ): LatticeCandidate[] {
   const s = scratchOf(n, null);
-  const ac = autocorrelation(r, r.width / 2, r.height / 2, n, s);
+  const ac = autocorrelation(r, cx, cy, n, s);
   if (!ac) return [];
   const w = Math.min(n, r.width);
   const h = Math.min(n, r.height);

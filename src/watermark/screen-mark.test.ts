@@ -64,7 +64,7 @@ describe('keyed screen mark', () => {
   // JPEG block grid and moiré made the strongest peaks); the keyed proposals find them.
   it.each([
     ['hard (perspective 12%, moire 10%, blur 1.8, JPEG 60, noise 3)', 0, HARD],
-    ['partial framing 50%', 12, { framing: 0.5, scale: 1.4 }],
+    ['partial framing 50%', 16, { framing: 0.5, scale: 1.4 }],
   ] as const)(
     'is read from a %s photo (seeded)',
     async (_name, t, attack) => {

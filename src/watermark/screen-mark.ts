@@ -206,9 +206,9 @@ function decodeAtScale(
   const cx = luma.width / 2;
   const cy = luma.height / 2;
   // Keyed starts first: the lattices the keyed template confirms at the centre of the photo.
-  const starts: { h: Homography; scale: number }[] = keyedLattices(layout, r, cx, cy).map((c) => ({
-    h: latticeHomography(c, FOLD, cx, cy),
-    scale: Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD,
+  const starts: { h: Homography; scale: number }[] = keyedLattices(layout, r).map((k) => ({
+    h: latticeHomography(k.c, FOLD, k.x, k.y),
+    scale: Math.sqrt(Math.abs(k.c.ax * k.c.by - k.c.ay * k.c.bx)) / FOLD,
   }));
   for (const c of estimateLattices(r, FOLD, 0.5, 3.5, LATTICE_CANDIDATES)) {
     const scale = Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD;
@@ -249,22 +249,50 @@ const KEYED_PEAKS = 30;
 const KEYED_WINDOW = 3;
 
 /**
- * Lattices proposed by the autocorrelation of the residual (central 256 and 512 windows), ranked by
- * the keyed synchronisation score of the central KEYED_WINDOW x KEYED_WINDOW tiles re-aligned
- * with each. The host's own periodicity (text rows, the JPEG block grid of the photo, moiré) makes
- * many autocorrelation peaks; only the tile lattice lines the keyed template up.
+ * Windows (fractions of the width and height) whose lattices are proposed and scored: the centre
+ * (256 and 512 px autocorrelation windows) and four off-centre points (256 px), so that a photo
+ * whose centre is mostly text, or whose perspective bends the lattice across the frame, still
+ * has a window where the mark shows.
  */
-function keyedLattices(layout: KeyedLayout, r: Plane, cx: number, cy: number): LatticeCandidate[] {
-  const scored: { c: LatticeCandidate; s: number }[] = [];
+const KEYED_WINDOWS: readonly (readonly [number, number, readonly number[]])[] = [
+  [0.5, 0.5, [256, 512]],
+  [0.3, 0.35, [256]],
+  [0.7, 0.35, [256]],
+  [0.3, 0.65, [256]],
+  [0.7, 0.65, [256]],
+];
+
+/**
+ * Lattices proposed by the autocorrelation of the residual around each of KEYED_WINDOWS, ranked
+ * by the keyed synchronisation score of the KEYED_WINDOW x KEYED_WINDOW tiles around that point
+ * re-aligned with each; the best KEYED_STARTS with the point they hold at. The host's own
+ * periodicity (text rows, the JPEG block grid of the photo, moiré) makes many autocorrelation
+ * peaks; only the tile lattice lines the keyed template up.
+ */
+function keyedLattices(
+  layout: KeyedLayout,
+  r: Plane,
+): { c: LatticeCandidate; x: number; y: number }[] {
+  const scored: { c: LatticeCandidate; x: number; y: number; s: number }[] = [];
   const side = KEYED_WINDOW * FOLD;
-  for (const n of [256, 512])
-    for (const c of proposeLattices(r, FOLD * 0.5, FOLD * 3.5, KEYED_PEAKS, n)) {
-      const h = latticeHomography(c, FOLD, cx, cy);
-      const plane = warpPlane(r, h, -side / 2, -side / 2, side, side);
-      scored.push({ c, s: foldAndSync(layout, plane).score });
-    }
+  for (const [fx, fy, sizes] of KEYED_WINDOWS) {
+    const x = r.width * fx;
+    const y = r.height * fy;
+    for (const n of sizes)
+      for (const c of proposeLattices(r, FOLD * 0.5, FOLD * 3.5, KEYED_PEAKS, n, x, y)) {
+        const plane = warpPlane(
+          r,
+          latticeHomography(c, FOLD, x, y),
+          -side / 2,
+          -side / 2,
+          side,
+          side,
+        );
+        scored.push({ c, x, y, s: foldAndSync(layout, plane).score });
+      }
+  }
   scored.sort((a, b) => b.s - a.s);
-  return scored.slice(0, KEYED_STARTS).map((x) => x.c);
+  return scored.slice(0, KEYED_STARTS);
 }
 
 function readToken(
