@@ -14,9 +14,19 @@ const NAMED = Symbol('custos.namedStatements');
 
 type Query = (...args: unknown[]) => unknown;
 
+/** Names already computed (statement texts repeat on every request); emptied when full. */
+const nameOf = new Map<string, string>();
+const MAX_NAMES = 2000;
+
 /** A name for a statement text, the same in every connection and process. */
 export function statementName(text: string): string {
-  return `custos_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+  let name = nameOf.get(text);
+  if (name === undefined) {
+    name = `custos_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    if (nameOf.size >= MAX_NAMES) nameOf.clear();
+    nameOf.set(text, name);
+  }
+  return name;
 }
 
 /**
