@@ -113,6 +113,15 @@ const BLOCK_STRIDE = FOLD;
 const BLOCK_MIN_SCORE = 4.5;
 const LATTICE_CANDIDATES = 4;
 const REGISTRATION_ROUNDS = 10;
+const MAX_ROUNDS = 24;
+/** The registration grid tried when the usual one finds fewer than 3 blocks. */
+const DENSE_GRID: BlockGrid = {
+  size: 2 * FOLD,
+  stride: FOLD / 2,
+  edges: true,
+  minScore: BLOCK_MIN_SCORE,
+};
+const FOLD_GAIN = 0.1;
 
 /**
  * The registration blocks: a photo of a small part of the screen holds few tiles, so smaller,
@@ -205,38 +214,68 @@ function decodeAtScale(
   const soft = new Float64Array(PAYLOAD_BITS);
   const cx = luma.width / 2;
   const cy = luma.height / 2;
-  // Keyed starts first: the lattices the keyed template confirms at the centre of the photo.
-  const starts: { h: Homography; scale: number }[] = keyedLattices(layout, r).map((k) => ({
-    h: latticeHomography(k.c, FOLD, k.x, k.y),
-    scale: Math.sqrt(Math.abs(k.c.ax * k.c.by - k.c.ay * k.c.bx)) / FOLD,
-  }));
+  const global: { h: Homography; scale: number }[] = [];
   for (const c of estimateLattices(r, FOLD, 0.5, 3.5, LATTICE_CANDIDATES)) {
     const scale = Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD;
     const g = refineLattice(r, c);
-    starts.push({ h: latticeHomography(g, FOLD, cx, cy), scale });
+    global.push({ h: latticeHomography(g, FOLD, cx, cy), scale });
     if (Math.hypot(g.ax - c.ax, g.ay - c.ay) + Math.hypot(g.bx - c.bx, g.by - c.by) > 1)
-      starts.push({ h: latticeHomography(c, FOLD, cx, cy), scale });
+      global.push({ h: latticeHomography(c, FOLD, cx, cy), scale });
   }
-  for (const start of starts) {
+  const track = (start: { h: Homography; scale: number }): ScreenMarkResult | null => {
     let h: Homography | null = start.h;
     const scale = start.scale;
     let bestTotal = 0;
-    for (let round = 0; round < REGISTRATION_ROUNDS && h; round++) {
+    let bestFold = 0;
+    let lastGain = 0;
+    for (let round = 0; round < MAX_ROUNDS && h; round++) {
       const frame = frameOf(h, luma.width, luma.height, scale, maxPixels);
       if (!frame) break;
       const plane = warpPlane(r, h, frame.u0, frame.v0, frame.w, frame.h);
       const f = foldAndSync(layout, plane);
       const token = readToken(key, layout, f, soft) ?? readTokenRobust(key, layout, plane, f, soft);
       if (token) return { token, syncScore: f.score, scale };
-      const pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height, gridFor(plane));
+      if (f.score > bestFold + FOLD_GAIN) {
+        bestFold = f.score;
+        lastGain = round;
+      }
+      // A track whose fold still gains is converging: it gets rounds beyond REGISTRATION_ROUNDS.
+      const rising = round - lastGain < 2 && bestFold >= FOLD_MIN_SCORE + 1;
+      if (round >= REGISTRATION_ROUNDS && !rising) break;
+      let pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height, gridFor(plane));
+      // Few blocks synchronise on their own (text over much of a large-tile view): smaller,
+      // denser blocks find more of them.
+      if (pts.length < 3)
+        pts = registerBlocks(layout, plane, frame, h, luma.width, luma.height, DENSE_GRID);
+      if (pts.length < 3) break;
       let total = 0;
       for (const q of pts) total += q.s;
-      // Rounds go on while the registration gains support; a falling total is a lost track.
-      if (pts.length < 3 || (round > 2 && total < 0.8 * bestTotal)) break;
-      if (round > 3 && total <= 1.01 * bestTotal) break;
+      // Rounds go on while the registration gains support (or the fold's score rises); a falling
+      // total is a lost track.
+      if (!rising) {
+        if (round > 2 && total < 0.8 * bestTotal) break;
+        if (round > 3 && total <= 1.01 * bestTotal) break;
+      }
       if (total > bestTotal) bestTotal = total;
       h = fitRobust(pts, 8);
     }
+    return null;
+  };
+  // The global estimate's first lattice reads most screenshots and mild photos at once; then the
+  // lattices the keyed template confirms around the centre of the photo, then the other global ones.
+  const first = global.shift();
+  const firstFound = first && track(first);
+  if (firstFound) return firstFound;
+  for (const k of keyedLattices(layout, r)) {
+    const found = track({
+      h: latticeHomography(k.c, FOLD, k.x, k.y),
+      scale: Math.sqrt(Math.abs(k.c.ax * k.c.by - k.c.ay * k.c.bx)) / FOLD,
+    });
+    if (found) return found;
+  }
+  for (const start of global) {
+    const found = track(start);
+    if (found) return found;
   }
   return null;
 }
