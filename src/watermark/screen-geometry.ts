@@ -73,6 +73,21 @@ function peakNear(
   };
 }
 
+/** The n x n window of `r` centred at (cx, cy), moved inside the image, and its clipped size. */
+function windowOf(
+  r: Plane,
+  cx: number,
+  cy: number,
+  n: number,
+): { x0: number; y0: number; w: number; h: number } {
+  return {
+    x0: Math.max(0, Math.min(r.width - n, Math.round(cx - n / 2))),
+    y0: Math.max(0, Math.min(r.height - n, Math.round(cy - n / 2))),
+    w: Math.min(n, r.width),
+    h: Math.min(n, r.height),
+  };
+}
+
 /**
  * The partially whitened autocorrelation (magnitude spectrum, DC removed) of an n x n window of
  * `r` centred at (cx, cy), clipped to the image, tapered and zero-padded; in `scratch.re`.
@@ -84,10 +99,7 @@ function autocorrelation(
   n: number,
   scratch: Scratch,
 ): Float64Array | null {
-  const x0 = Math.max(0, Math.min(r.width - n, Math.round(cx - n / 2)));
-  const y0 = Math.max(0, Math.min(r.height - n, Math.round(cy - n / 2)));
-  const w = Math.min(n, r.width);
-  const h = Math.min(n, r.height);
+  const { x0, y0, w, h } = windowOf(r, cx, cy, n);
   const { re, im } = scratch;
   re.fill(0);
   im.fill(0);
@@ -124,10 +136,7 @@ function localLattice(
   tolerance: number,
   scratch: Scratch,
 ): LocalLattice | null {
-  const x0 = Math.max(0, Math.min(r.width - n, Math.round(cx - n / 2)));
-  const y0 = Math.max(0, Math.min(r.height - n, Math.round(cy - n / 2)));
-  const w = Math.min(n, r.width);
-  const h = Math.min(n, r.height);
+  const { x0, y0, w, h } = windowOf(r, cx, cy, n);
   const re = autocorrelation(r, cx, cy, n, scratch);
   if (!re) return null;
   const la = Math.hypot(guess.ax, guess.ay);
@@ -194,8 +203,7 @@ export function proposeLattices(
   const s = scratchOf(n, null);
   const ac = autocorrelation(r, cx, cy, n, s);
   if (!ac) return [];
-  const w = Math.min(n, r.width);
-  const h = Math.min(n, r.height);
+  const { w, h } = windowOf(r, cx, cy, n);
   const rMax = Math.min(maxLen, 0.6 * Math.min(w, h));
   const found: { x: number; y: number; v: number }[] = [];
   const lim = Math.ceil(rMax) + 1;
