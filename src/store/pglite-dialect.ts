@@ -1,7 +1,8 @@
 /**
- * A small Kysely dialect over PGlite's `query` API. PGlite is one in-process connection, so the
- * driver hands it out under a mutex: a transaction owns it from BEGIN to COMMIT/ROLLBACK and no
- * other query can interleave.
+ * A small Kysely dialect over PGlite: data statements run as prepared statements
+ * (pglite-statements.ts), everything else through PGlite's `query`. PGlite is one in-process
+ * connection, so the driver hands it out under a mutex: a transaction owns it from BEGIN to
+ * COMMIT/ROLLBACK and no other query can interleave.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import {
