@@ -29,6 +29,8 @@ import { CLINICAL_FIELDS, isSensitiveCategory, ReasonCode } from './vocabulary.t
 import type { Category, Field, SensitiveCategory } from './vocabulary.ts';
 
 const NS = 'Custos::';
+const PATIENT = `${NS}Patient`;
+const SECTION = `${NS}Section`;
 const CLINICAL: ReadonlySet<string> = new Set(CLINICAL_FIELDS);
 
 /** Order in which denial reasons are reported: the first one the user can act on comes first. */
@@ -53,6 +55,8 @@ const REASON_PRIORITY: readonly string[] = [
 let engineSeq = 0;
 const BREAK_GLASS_SLOTS = 16;
 const MAX_SLICES = 256;
+/** Cedar answers remembered per engine (one policy set); the oldest is dropped beyond this. */
+const MAX_ANSWERS = 16_384;
 /** Id prefix of a template linked for a break-the-glass grant (`break-glass-link:0`). */
 const LINK_PREFIX = 'break-glass-link:';
 
@@ -74,6 +78,8 @@ interface CedarAnswer {
 /** The request facts derived from the input, shared by all calls of one decision. */
 interface Prepared {
   input: AccessInput;
+  /** The context as part of an answer's cache key (see `#answerKey`); computed once. */
+  contextKey?: string;
   nowMs: number;
   current: RelationshipFact[];
   grantActive: boolean;
@@ -98,9 +104,27 @@ export class PolicyEngine {
   readonly #mentionedRoles: ReadonlySet<string>;
   readonly #bgSlots: string[] = [];
   #bgNext = 0;
+  /** Cedar answers by request (`#answerKey`); an engine holds one policy set, never reloaded. */
+  readonly #answers = new Map<string, CedarAnswer>();
+  /** No policy names a patient or section entity: answers hold for every patient alike. */
+  readonly #patientBlind: boolean;
+  /** Some policy may read `context.now`: the clock is part of an answer's key. */
+  readonly #readsClock: boolean;
+  readonly #remember: boolean;
+  #answerHits = 0;
+  #answerMisses = 0;
 
-  constructor(set: CompiledPolicySet, settings: Partial<PolicySettings> = {}) {
+  /**
+   * `options.rememberAnswers` (default true) keeps the Cedar answers of recent requests: a
+   * request equal in everything Cedar can observe (`#answerKey`) is answered from memory.
+   */
+  constructor(
+    set: CompiledPolicySet,
+    settings: Partial<PolicySettings> = {},
+    options: { rememberAnswers?: boolean } = {},
+  ) {
     this.set = set;
+    this.#remember = options.rememberAnswers ?? true;
     this.settings = resolveSettings(settings);
     this.#prefix = `custos-${++engineSeq}`;
     const roles = new Set<string>();
@@ -109,6 +133,14 @@ export class PolicyEngine {
         roles.add(p.principalScope.id);
     }
     this.#mentionedRoles = roles;
+    let patientBlind = true;
+    let readsClock = false;
+    for (const p of set.policies.values()) {
+      if (/(Patient|Section)\s*::\s*"/.test(p.text)) patientBlind = false;
+      if (/\bnow\b/.test(p.text)) readsClock = true;
+    }
+    this.#patientBlind = patientBlind;
+    this.#readsClock = readsClock;
     // Load the full set once so that a broken set fails here, not on the first request.
     this.#slice(null);
   }
@@ -519,6 +551,19 @@ export class PolicyEngine {
     resource: { type: string; id: string },
     entities: EntityJson[],
   ): CedarAnswer {
+    // Sets linked for a break-the-glass grant reuse their slots: their answers are not kept.
+    const key =
+      prep.grantActive || !this.#remember
+        ? undefined
+        : this.#answerKey(setId, prep, resource, entities);
+    if (key !== undefined) {
+      const hit = this.#answers.get(key);
+      if (hit !== undefined) {
+        this.#answerHits++;
+        return hit;
+      }
+      this.#answerMisses++;
+    }
     const ans: AuthorizationAnswer = cedar.statefulIsAuthorized({
       principal: prep.principalUid,
       action: prep.actionUid,
@@ -536,7 +581,66 @@ export class PolicyEngine {
     const r = ans.response;
     const errors: string[] = [];
     for (const e of r.diagnostics.errors) errors.push(`${e.policyId}: ${e.error.message}`);
-    return { allow: r.decision === 'allow', policyIds: r.diagnostics.reason, errors };
+    const answer: CedarAnswer = Object.freeze({
+      allow: r.decision === 'allow',
+      // Cedar reports the satisfied policies as a set in no fixed order; sorted, the same
+      // request gives the same reasons in the same order.
+      policyIds: Object.freeze([...r.diagnostics.reason].sort()) as string[],
+      errors: Object.freeze(errors) as string[],
+    });
+    if (key !== undefined) {
+      if (this.#answers.size >= MAX_ANSWERS) {
+        const oldest = this.#answers.keys().next().value;
+        if (oldest !== undefined) this.#answers.delete(oldest);
+      }
+      this.#answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  /**
+   * Everything a Cedar call can observe, as one string: the preparsed set, the request and the
+   * entities with their attributes and parents. Cedar's evaluation is a pure function of these,
+   * so equal keys give equal answers. Two things are left out where no policy can tell them
+   * apart: the clock (`context.now`) when no policy mentions `now`, and the patient's identity
+   * when no policy names a patient or section entity. Cedar cannot turn an entity id into a
+   * string, so then the patient's and its sections' ids are written as a placeholder and two
+   * patients with the same attributes get the same answer.
+   */
+  #answerKey(
+    setId: string,
+    prep: Prepared,
+    resource: { type: string; id: string },
+    entities: readonly EntityJson[],
+  ): string {
+    if (prep.contextKey === undefined) {
+      let ctx = prep.context;
+      if (!this.#readsClock) {
+        const { now: _now, ...rest } = ctx;
+        ctx = rest;
+      }
+      prep.contextKey = JSON.stringify(ctx);
+    }
+    const pid = prep.patientUid.id;
+    const uid = (u: { type: string; id: string }): string => {
+      if (this.#patientBlind) {
+        if (u.type === PATIENT && u.id === pid) return '\u0000p';
+        if (u.type === SECTION && u.id.startsWith(`${pid}/`))
+          return `\u0000s${u.id.slice(pid.length)}`;
+      }
+      return `${u.type}${JSON.stringify(u.id)}`;
+    };
+    let key = `${setId}\u0000${uid(prep.principalUid)}\u0000${uid(prep.actionUid)}\u0000${uid(resource)}\u0000${prep.contextKey}`;
+    for (const e of entities) {
+      key += `\u0000${uid(e.uid as { type: string; id: string })}${JSON.stringify(e.attrs)}`;
+      for (const p of e.parents ?? []) key += `<${uid(p as { type: string; id: string })}`;
+    }
+    return key;
+  }
+
+  /** How often a decision's Cedar calls were answered from memory (for benchmarks). */
+  get answerStats(): { hits: number; misses: number; size: number } {
+    return { hits: this.#answerHits, misses: this.#answerMisses, size: this.#answers.size };
   }
 
   /**
