@@ -4,7 +4,7 @@
  * appends to one tenant are grouped into one transaction (group commit) in arrival order; the
  * chain row is locked with SELECT … FOR UPDATE so appenders in other processes cannot fork it.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { CustosError, ErrorCode, isCustosError } from '../errors/index.ts';
 import {
   checkTenant,
@@ -358,8 +358,7 @@ function planBatch(
 }
 
 /**
- * `select` of ledger_entry rows (recorded_at and the tenant are the same for the whole batch). Up
- * to 8 rows as a values list, the cheapest form for the one-entry append of a disclosure; more as
+ * `select` of ledger_entry rows (recorded_at and the tenant are the same for the whole batch), as
  * one array parameter per column (… from unnest), so that a statement's size stays constant
  * however many rows it carries, where a long values list costs the database most of a bulk write
  * in parsing and parameter handling.
@@ -370,28 +369,6 @@ function entryRows(
   rows: readonly EncodableEntry[],
   hashes: readonly Buffer[],
 ) {
-  if (rows.length <= 8) {
-    // A few rows (the common disclosure append): a values list is cheaper than array parameters.
-    const values = rows.map(
-      (r, j) => sql`(${String(r.seq)}::int8, ${r.occurredAt.toISOString()}::timestamptz,
-        ${r.kind}::text, ${r.actorType}::text, ${r.actorId}::text, ${r.department}::text,
-        ${r.patientId}::text, ${JSON.stringify(r.fields)}::jsonb,
-        ${JSON.stringify(r.categories)}::jsonb, ${r.purpose}::text, ${r.decision}::text,
-        ${JSON.stringify(r.reasons)}::jsonb, ${r.action}::text, ${r.workstation}::text,
-        ${r.networkAddress}::text, ${r.channel}::text, ${r.watermarkToken}::text,
-        ${r.sourceSystem}::text, ${r.sourceKey}::text, ${r.details}::text, ${r.prevHash}::bytea,
-        ${hashes[j] as Buffer}::bytea)`,
-    );
-    return sql`select ${tenant}::text, u.seq, ${recordedAt.toISOString()}::timestamptz,
-      u.occurred_at, u.kind, u.actor_type, u.actor_id, u.department, u.patient_id, u.fields,
-      u.categories, u.purpose, u.decision, u.reasons, u.action, u.workstation,
-      u.network_address, u.channel, u.watermark_token, u.source_system, u.source_key, u.details,
-      u.prev_hash, u.entry_hash
-    from (values ${sql.join(values)}) as u(seq, occurred_at, kind, actor_type, actor_id,
-      department, patient_id, fields, categories, purpose, decision, reasons, action, workstation,
-      network_address, channel, watermark_token, source_system, source_key, details, prev_hash,
-      entry_hash)`;
-  }
   const col = <T>(f: (r: EncodableEntry, j: number) => T): T[] => rows.map(f);
   return sql`select ${tenant}::text, u.seq, ${recordedAt.toISOString()}::timestamptz, u.occurred_at,
       u.kind, u.actor_type, u.actor_id, u.department, u.patient_id, u.fields::jsonb,
@@ -415,6 +392,64 @@ function entryRows(
       categories, purpose, decision, reasons, action, workstation, network_address, channel,
       watermark_token, source_system, source_key, details, prev_hash, entry_hash)`;
 }
+
+/**
+ * A few entries as one JSON parameter for `json_populate_recordset(null::ledger_entry, …)`: the
+ * embedded database's cost is per bound parameter far more than per byte (a values list takes 22
+ * parameters per entry).
+ */
+function entriesJson(rows: readonly EncodableEntry[], hashes: readonly Buffer[]): string {
+  return JSON.stringify(
+    rows.map((r, j) => ({
+      seq: r.seq,
+      occurred_at: r.occurredAt.toISOString(),
+      kind: r.kind,
+      actor_type: r.actorType,
+      actor_id: r.actorId,
+      department: r.department,
+      patient_id: r.patientId,
+      fields: r.fields,
+      categories: r.categories,
+      purpose: r.purpose,
+      decision: r.decision,
+      reasons: r.reasons,
+      action: r.action,
+      workstation: r.workstation,
+      network_address: r.networkAddress,
+      channel: r.channel,
+      watermark_token: r.watermarkToken,
+      source_system: r.sourceSystem,
+      source_key: r.sourceKey,
+      details: r.details,
+      prev_hash: `\\x${r.prevHash.toString('hex')}`,
+      entry_hash: `\\x${(hashes[j] as Buffer).toString('hex')}`,
+    })),
+  );
+}
+
+/**
+ * The guarded append of a few entries as one statement of constant text (prepared once): the
+ * chain row moves from the state this process last saw ($6, $7) to the new one, and the entries
+ * ($8, JSON) are inserted only if it did. One row comes back per entry inserted; none when the
+ * guard matched nothing.
+ */
+const KNOWN_HEAD_SQL = `with moved as (
+    update ledger_chain set size = $2::int8, last_hash = $3, frontier = $4,
+      last_recorded_at = $5::timestamptz
+    where tenant_id = $1 and size = $6::int8 and last_hash = $7
+    returning 1
+  )
+  insert into ledger_entry (tenant_id, seq, recorded_at, occurred_at, kind, actor_type, actor_id,
+    department, patient_id, fields, categories, purpose, decision, reasons, action, workstation,
+    network_address, channel, watermark_token, source_system, source_key, details, prev_hash,
+    entry_hash)
+  select $1::text, u.seq, $5::timestamptz, u.occurred_at, u.kind, u.actor_type, u.actor_id,
+    u.department, u.patient_id, u.fields, u.categories, u.purpose, u.decision, u.reasons,
+    u.action, u.workstation, u.network_address, u.channel, u.watermark_token, u.source_system,
+    u.source_key, u.details, u.prev_hash, u.entry_hash
+  from json_populate_recordset(null::ledger_entry, $8::json) as u
+  where exists (select 1 from moved)
+  returning 1`;
 
 const ENTRY_COLUMNS = sql`(tenant_id, seq, recorded_at, occurred_at, kind,
   actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
@@ -445,6 +480,24 @@ async function appendOnKnownHead(
   const plan = planBatch(tenant, batch, chain, recordedAt, new Map());
   if (plan.rows.length === 0 || plan.rows.length > 5000 || plan.nodes.length > 0) return null;
   if (signing && plan.state.size - chain.headSize >= headEvery) return null;
+  if (plan.rows.length <= 8) {
+    const r = await db.executeQuery(
+      CompiledQuery.raw(KNOWN_HEAD_SQL, [
+        tenant,
+        String(plan.state.size),
+        plan.state.lastHash,
+        plan.state.frontier,
+        recordedAt.toISOString(),
+        String(chain.size),
+        chain.lastHash,
+        entriesJson(plan.rows, plan.hashes),
+      ]),
+    );
+    if (r.rows.length === 0) return null;
+    if (r.rows.length !== plan.rows.length)
+      throw new CustosError(ErrorCode.LedgerUnavailable, 'the access ledger wrote a partial batch');
+    return plan;
+  }
   const r = await sql<{ moved: number; inserted: number }>`with moved as (
       update ledger_chain set size = ${String(plan.state.size)}::int8,
         last_hash = ${plan.state.lastHash}, frontier = ${plan.state.frontier},

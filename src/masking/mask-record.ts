@@ -32,7 +32,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   );
 }
 
-function ruleFor(profile: MaskingProfile, path: string): FieldRule | undefined {
+function findRule(profile: MaskingProfile, path: string): FieldRule | undefined {
   const exact = profile.rules[path];
   if (exact) return exact;
   // Longest wildcard prefix first: a.b.* before a.*.
@@ -45,9 +45,31 @@ function ruleFor(profile: MaskingProfile, path: string): FieldRule | undefined {
   return undefined;
 }
 
-function hasRulesBelow(profile: MaskingProfile, path: string): boolean {
+/** What the profile says about one path: its rule and whether rules exist below it. */
+interface PathRule {
+  rule: FieldRule | undefined;
+  rulesBelow: boolean;
+}
+
+/** Per frozen rule set, the answer for each path seen (paths repeat on every record). */
+const pathRules = new WeakMap<object, Map<string, PathRule>>();
+const MAX_PATHS = 4096;
+
+function lookUp(profile: MaskingProfile, path: string): PathRule {
+  const frozen = Object.isFrozen(profile.rules);
+  let memo = frozen ? pathRules.get(profile.rules) : undefined;
+  const hit = memo?.get(path);
+  if (hit) return hit;
   const prefix = `${path}.`;
-  return Object.keys(profile.rules).some((k) => k.startsWith(prefix));
+  const found: PathRule = {
+    rule: findRule(profile, path),
+    rulesBelow: Object.keys(profile.rules).some((k) => k.startsWith(prefix)),
+  };
+  if (frozen) {
+    if (!memo) pathRules.set(profile.rules, (memo = new Map()));
+    if (memo.size < MAX_PATHS) memo.set(path, found);
+  }
+  return found;
 }
 
 const DROP = Symbol('drop');
@@ -109,8 +131,8 @@ function applyRule(
 }
 
 function maskAt(path: string, v: unknown, profile: MaskingProfile, redactor: Redactor): unknown {
-  const rule = ruleFor(profile, path);
-  if (rule && !(isPlainObject(v) && hasRulesBelow(profile, path) && rule.op !== 'hide')) {
+  const { rule, rulesBelow } = lookUp(profile, path);
+  if (rule && !(isPlainObject(v) && rulesBelow && rule.op !== 'hide')) {
     return applyRule(rule, v, profile, redactor);
   }
   if (isPlainObject(v)) {
