@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- access [--patients N] [--reads N] [--concurrency N]`: the disclosure path.
+ * `npm run bench -- access [--patients N] [--reads N] [--concurrency N] [--ask-cedar]`: the
+ * disclosure path.
  * - Decision latency p50/p99: `decideAccess` on the facts of real fixture patients (Cedar,
  *   including building entities and context), and the whole identify + decide step with the
  *   facts loaded from the database (staff departments, patient labels, consent, care graph).
@@ -24,6 +25,9 @@ const READS = arg('reads', 1000);
 // deoptimizer abort ("unreachable code"), raw vault reads and the path alike.
 const CONCURRENCY = arg('concurrency', 0);
 const DECISIONS = arg('decisions', 5000);
+// `--ask-cedar`: the path decides with an engine that remembers no answer (every decision asks
+// Cedar), to show what the remembered answers are worth.
+const ASK_CEDAR = process.argv.includes('--ask-cedar');
 
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
 const ref = (t: string, id: string) => ({ reference: `${t}/${id}` });
@@ -143,6 +147,9 @@ async function run(): Promise<void> {
   let timingDecisions = false;
   const inPath: number[] = [];
   const inPathCpu: number[] = [];
+  const pathEngine = ASK_CEDAR
+    ? new PolicyEngine(rt.policy.set, rt.policy.settings, { rememberAnswers: false })
+    : rt.policy;
   const access = new AccessService({
     db: rt.store.db,
     vault: rt.vault,
@@ -151,14 +158,14 @@ async function run(): Promise<void> {
     policy: {
       // Capture real inputs (facts loaded from the database) for the decision benchmark.
       decideAccess(input: AccessInput): Decision {
-        if (!capturing && !timingDecisions) return rt.policy.decideAccess(input);
+        if (!capturing && !timingDecisions) return pathEngine.decideAccess(input);
         if (capturing) {
           if (inputs.length < 1000) inputs.push(structuredClone(input));
-          return rt.policy.decideAccess(input);
+          return pathEngine.decideAccess(input);
         }
         const c = process.cpuUsage();
         const t = performance.now();
-        const d = rt.policy.decideAccess(input);
+        const d = pathEngine.decideAccess(input);
         inPath.push(performance.now() - t);
         const u = process.cpuUsage(c);
         inPathCpu.push((u.user + u.system) / 1000);
@@ -216,7 +223,7 @@ async function run(): Promise<void> {
   };
   const decCold = timeDecisions(cold);
   const decWarm = timeDecisions(rt.policy);
-  const answersBefore = rt.policy.answerStats;
+  const answersBefore = pathEngine.answerStats;
 
   // 2. Sequential: raw reads vs the full path, interleaved in rounds so drift hits both alike.
   // The decision where the path makes it, timed in a phase of its own.
@@ -282,7 +289,7 @@ async function run(): Promise<void> {
     decCold,
   );
   decLine(`decision, remembered answers (same inputs)           `, decWarm);
-  const answers = rt.policy.answerStats;
+  const answers = pathEngine.answerStats;
   const hits = answers.hits - answersBefore.hits;
   const asked = hits + answers.misses - answersBefore.misses;
   console.log(
