@@ -148,7 +148,7 @@ async function run(): Promise<void> {
   const inPath: number[] = [];
   const inPathCpu: number[] = [];
   const pathEngine = ASK_CEDAR
-    ? new PolicyEngine(rt.policy.set, rt.policy.settings, { rememberAnswers: false })
+    ? new PolicyEngine(rt.policy.set, rt.policy.settings, { maxAnswers: 0 })
     : rt.policy;
   const access = new AccessService({
     db: rt.store.db,
@@ -204,7 +204,7 @@ async function run(): Promise<void> {
   // answers requests Cedar has seen (same facts, see PolicyEngine) from memory.
   // Wall time and CPU time of this process per decision: a wall-time spike without a CPU-time
   // spike is the machine (other processes), not the decision.
-  const cold = new PolicyEngine(rt.policy.set, rt.policy.settings, { rememberAnswers: false });
+  const cold = new PolicyEngine(rt.policy.set, rt.policy.settings, { maxAnswers: 0 });
   const timeDecisions = (engine: PolicyEngine) => {
     const wall: number[] = [];
     const cpu: number[] = [];

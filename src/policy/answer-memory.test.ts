@@ -51,7 +51,7 @@ const patient = (id: string) => ({ ...base().patient, patientId: id });
 describe('remembered Cedar answers', () => {
   it('give the same decision as Cedar for every case of the authorization matrix, twice over', () => {
     const set = loadPolicyDir(DEFAULT_POLICY_DIR);
-    const fresh = new PolicyEngine(set, {}, { rememberAnswers: false });
+    const fresh = new PolicyEngine(set, {}, { maxAnswers: 0 });
     const remembering = new PolicyEngine(set);
     for (let round = 0; round < 2; round++)
       for (const input of inputs)
@@ -129,12 +129,12 @@ forbid (principal, action, resource) when { context.now >= 1740826800 };`,
   });
 
   it('stay bounded', () => {
-    const engine = new PolicyEngine(loadPolicyDir(DEFAULT_POLICY_DIR));
-    for (let i = 0; i < 16_500; i++) {
+    const engine = new PolicyEngine(loadPolicyDir(DEFAULT_POLICY_DIR), {}, { maxAnswers: 50 });
+    for (let i = 0; i < 120; i++) {
       const input = base();
       input.principal = { ...input.principal, staffId: `s-${i}` };
       engine.decideAccess(input);
     }
-    expect(engine.answerStats.size).toBeLessThanOrEqual(16_384);
+    expect(engine.answerStats.size).toBe(50);
   });
 });

@@ -55,7 +55,7 @@ const REASON_PRIORITY: readonly string[] = [
 let engineSeq = 0;
 const BREAK_GLASS_SLOTS = 16;
 const MAX_SLICES = 256;
-/** Cedar answers remembered per engine (one policy set); the oldest is dropped beyond this. */
+/** Cedar answers remembered per engine (one policy set) by default; the oldest goes first. */
 const MAX_ANSWERS = 16_384;
 /** Id prefix of a template linked for a break-the-glass grant (`break-glass-link:0`). */
 const LINK_PREFIX = 'break-glass-link:';
@@ -110,21 +110,22 @@ export class PolicyEngine {
   readonly #patientBlind: boolean;
   /** Some policy may read `context.now`: the clock is part of an answer's key. */
   readonly #readsClock: boolean;
-  readonly #remember: boolean;
+  readonly #maxAnswers: number;
   #answerHits = 0;
   #answerMisses = 0;
 
   /**
-   * `options.rememberAnswers` (default true) keeps the Cedar answers of recent requests: a
-   * request equal in everything Cedar can observe (`#answerKey`) is answered from memory.
+   * `options.maxAnswers` (default 16,384; 0 remembers none) keeps the Cedar answers of recent
+   * requests: a request equal in everything Cedar can observe (`#answerKey`) is answered from
+   * memory.
    */
   constructor(
     set: CompiledPolicySet,
     settings: Partial<PolicySettings> = {},
-    options: { rememberAnswers?: boolean } = {},
+    options: { maxAnswers?: number } = {},
   ) {
     this.set = set;
-    this.#remember = options.rememberAnswers ?? true;
+    this.#maxAnswers = Math.max(0, Math.floor(options.maxAnswers ?? MAX_ANSWERS));
     this.settings = resolveSettings(settings);
     this.#prefix = `custos-${++engineSeq}`;
     const roles = new Set<string>();
@@ -553,7 +554,7 @@ export class PolicyEngine {
   ): CedarAnswer {
     // Sets linked for a break-the-glass grant reuse their slots: their answers are not kept.
     const key =
-      prep.grantActive || !this.#remember
+      prep.grantActive || this.#maxAnswers === 0
         ? undefined
         : this.#answerKey(setId, prep, resource, entities);
     if (key !== undefined) {
@@ -589,7 +590,7 @@ export class PolicyEngine {
       errors: Object.freeze(errors) as string[],
     });
     if (key !== undefined) {
-      if (this.#answers.size >= MAX_ANSWERS) {
+      if (this.#answers.size >= this.#maxAnswers) {
         const oldest = this.#answers.keys().next().value;
         if (oldest !== undefined) this.#answers.delete(oldest);
       }
