@@ -131,12 +131,18 @@ export async function readDisclosureFacts(
   const rows: ClearResource[] = [];
   const links: LinkTuple[] = [];
   const sealed = new Map<string, SealedBody>();
-  for (const r of res.rows) {
+  // Every row's packed columns in one parse (a parse per row cost more than the text).
+  let packed = '[';
+  for (let i = 0; i < res.rows.length; i++)
+    packed += i === 0 ? res.rows[i]!.m : `,${res.rows[i]!.m}`;
+  const tuples = JSON.parse(`${packed}]`) as (ResourceTuple | LinkTuple)[];
+  for (let i = 0; i < res.rows.length; i++) {
+    const r = res.rows[i]!;
     if (r.body === null) {
-      links.push(JSON.parse(r.m) as LinkTuple);
+      links.push(tuples[i] as LinkTuple);
       continue;
     }
-    const t = JSON.parse(r.m) as ResourceTuple;
+    const t = tuples[i] as ResourceTuple;
     const [resourceType, id, , , organizationId, status, category, confidentiality] = t;
     sealed.set(`${resourceType}/${id}`, {
       body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
