@@ -634,6 +634,7 @@ export class PolicyEngine {
     let key = `${setId}\u0000${uid(prep.principalUid)}\u0000${uid(prep.actionUid)}\u0000${uid(resource)}\u0000${prep.contextKey}`;
     for (const e of entities) {
       key += `\u0000${uid(e.uid as { type: string; id: string })}${JSON.stringify(e.attrs)}`;
+      if (e.tags !== undefined) key += `#${JSON.stringify(e.tags)}`;
       for (const p of e.parents ?? []) key += `<${uid(p as { type: string; id: string })}`;
     }
     return key;
