@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearZhTaggerTables, splitZhPieces, tagZh } from './zh-tagger.ts';
+import {
+  clearZhTaggerTables,
+  setZhSegmenterEnabled,
+  splitZhPieces,
+  tagZh,
+  tagZhByJieba,
+} from './zh-tagger.ts';
 
 const jieba = createRequire(import.meta.url)('jieba-wasm') as {
   tag(s: string, hmm: boolean): { word: string; tag: string }[];
@@ -16,6 +22,10 @@ function wordsAndTags(text: string): { word: string; tag: string }[] {
   return tagZh(text).map((t) => ({ word: t.word, tag: t.tag }));
 }
 
+function wordsAndTagsByJieba(text: string): { word: string; tag: string }[] {
+  return tagZhByJieba(text).map((t) => ({ word: t.word, tag: t.tag }));
+}
+
 const NOTE = [
   '患者张伟，男，45岁，因胸痛2天于2023年5月3日入院。',
   '现住址：浙江省杭州市西湖区文三路100号2单元301室；联系电话13812345678。',
@@ -28,40 +38,41 @@ const NOTE = [
 describe('tagZh', () => {
   beforeEach(() => clearZhTaggerTables());
 
-  it('gives the words and tags of jieba tag(text, true), with empty tables', () => {
-    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
-  });
-
-  it('gives the same answer again from its tables (pieces and word tags kept)', () => {
-    tagZh(NOTE);
-    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
-    clearZhTaggerTables('pieces');
-    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
-  });
-
-  it('tags a new text whose words are all known (cut() path only) as jieba does', () => {
-    tagZh(NOTE); // cold: tag(), every word new
-    clearZhTaggerTables('pieces');
-    tagZh(NOTE); // tag() again, no word new: the next batch goes to cut()
-    const other = '护士刘芳，男，45岁。\n家属李娜陪同就诊，主治医生王建国。';
+  it('segments through the TypeScript segmenter, without calling jieba-wasm', () => {
+    expect(setZhSegmenterEnabled(true)).toBe(true);
     const cut = vi.spyOn(jieba, 'cut');
     const tag = vi.spyOn(jieba, 'tag');
     try {
-      expect(wordsAndTags(other)).toEqual(reference(other));
-      expect(cut).toHaveBeenCalledTimes(1);
-      expect(tag).toHaveBeenCalledTimes(1); // reference() only
+      tagZh('患者赵铁柱今日出院，嘱低盐饮食。');
+      expect(cut).not.toHaveBeenCalled();
+      expect(tag).not.toHaveBeenCalled();
     } finally {
       cut.mockRestore();
       tag.mockRestore();
     }
   });
 
-  it('tags pieces with an unseen word through tag() after cut()', () => {
+  it('gives the words and tags of jieba tag(text, true), with empty tables', () => {
+    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
+  });
+
+  it('gives the same answer again from its tables (pieces seen once, twice, thrice)', () => {
     tagZh(NOTE);
+    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
+    expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
+    const twice = NOTE + '\n' + NOTE;
+    expect(wordsAndTags(twice)).toEqual(reference(twice));
     clearZhTaggerTables('pieces');
-    tagZh(NOTE);
-    const other = '护士刘芳，男，45岁。\n患者赵铁柱今日出院，嘱低盐饮食。';
-    expect(wordsAndTags(other)).toEqual(reference(other));
+    expect(wordsAndTags(twice)).toEqual(reference(twice));
+  });
+
+  it('gives the same through jieba-wasm when the segmenter is switched off', () => {
+    setZhSegmenterEnabled(false);
+    try {
+      expect(wordsAndTags(NOTE)).toEqual(reference(NOTE));
+    } finally {
+      setZhSegmenterEnabled(true);
+    }
   });
 
   it('keeps repeated template lines and fields right', () => {
@@ -91,6 +102,50 @@ describe('tagZh', () => {
 
   it('returns nothing for an empty text', () => {
     expect(tagZh('')).toEqual([]);
+  });
+});
+
+describe('tagZhByJieba', () => {
+  beforeEach(() => clearZhTaggerTables());
+
+  it('gives the words and tags of jieba tag(text, true), cold and warm tables', () => {
+    expect(wordsAndTagsByJieba(NOTE)).toEqual(reference(NOTE));
+    expect(wordsAndTagsByJieba(NOTE)).toEqual(reference(NOTE));
+    clearZhTaggerTables('pieces');
+    expect(wordsAndTagsByJieba(NOTE)).toEqual(reference(NOTE));
+  });
+
+  it('tags a new text whose words are all known (cut() path only) as jieba does', () => {
+    tagZhByJieba(NOTE); // cold: tag(), every word new
+    clearZhTaggerTables('pieces');
+    tagZhByJieba(NOTE); // tag() again, no word new: the next batch goes to cut()
+    const other = '护士刘芳，男，45岁。\n家属李娜陪同就诊，主治医生王建国。';
+    const cut = vi.spyOn(jieba, 'cut');
+    const tag = vi.spyOn(jieba, 'tag');
+    try {
+      expect(wordsAndTagsByJieba(other)).toEqual(reference(other));
+      expect(cut).toHaveBeenCalledTimes(1);
+      expect(tag).toHaveBeenCalledTimes(1); // reference() only
+    } finally {
+      cut.mockRestore();
+      tag.mockRestore();
+    }
+  });
+
+  it('tags pieces with an unseen word through tag() after cut()', () => {
+    tagZhByJieba(NOTE);
+    clearZhTaggerTables('pieces');
+    tagZhByJieba(NOTE);
+    const other = '护士刘芳，男，45岁。\n患者赵铁柱今日出院，嘱低盐饮食。';
+    expect(wordsAndTagsByJieba(other)).toEqual(reference(other));
+  });
+
+  it('handles repeated template lines and a text longer than one batch', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 50; i++)
+      lines.push(`患者张伟，男，${40 + (i % 7)}岁，联系电话1381234${1000 + i}。`);
+    const text = lines.join('\n') + NOTE.repeat(400);
+    expect(wordsAndTagsByJieba(text)).toEqual(reference(text));
   });
 });
 
