@@ -118,6 +118,23 @@ describe('ZhSegmenter', () => {
     expectSameAsJieba(chars.join(''));
   });
 
+  it('loads an unsorted dictionary with a repeated word as jieba-rs does (first tag, last frequency)', () => {
+    const none = () => new Float64Array(0x9fd6 - 0x4e00).fill(NaN);
+    const tiny = new ZhSegmenter({
+      dictionary: '乙 5 n\n甲 3 v\n甲乙 2 x\n甲 7 q\n',
+      emissions: [none(), none(), none(), none()],
+    });
+    // total 14: 甲 (7/14) then 乙 (5/14) beats 甲乙 (2/14).
+    expect(tiny.tag('甲乙').map((t) => `${t.word}/${t.tag}`)).toEqual(['甲/v', '乙/n']);
+    expect(tiny.tag('乙甲乙丙1').map((t) => `${t.word}/${t.tag}`)).toEqual([
+      '乙/n',
+      '甲/v',
+      '乙/n',
+      '丙/x', // 丙1: no word, so the hidden Markov model's split of a run of Han and digits
+      '1/m',
+    ]);
+  });
+
   it('segments a range of a text as the range alone, with offsets in the text', () => {
     const text = '前言。患者张伟，男，45岁。后记';
     const from = text.indexOf('患');

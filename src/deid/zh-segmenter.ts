@@ -102,38 +102,38 @@ class Trie {
 
   /** Builds the trie of `words`. */
   constructor(words: readonly string[]) {
-    // 1. A provisional trie: per node its parent and code unit, children found through a Map.
-    let cap = 1024;
-    let parent = new Int32Array(cap);
-    let unit = new Uint16Array(cap);
+    // 1. A provisional trie, built in code-unit order of the words (the dictionary comes sorted,
+    // else it is sorted here): a word shares with the word before it the path of their common
+    // prefix, so each node is its parent's last child so far and no look-up is needed.
+    let sorted = true;
+    for (let w = 1; w < words.length && sorted; w++) sorted = words[w - 1]! <= words[w]!;
+    const byOrder = Array.from(words.keys());
+    if (!sorted)
+      byOrder.sort((x, y) => (words[x]! < words[y]! ? -1 : words[x]! > words[y]! ? 1 : 0));
+    let units = 1;
+    let longest = 0;
+    for (const word of words) {
+      units += word.length;
+      longest = Math.max(longest, word.length);
+    }
+    const parent = new Int32Array(units);
+    const unit = new Uint16Array(units);
+    const path = new Int32Array(longest + 1); // path[d]: node at depth d of the word before
     let count = 1;
-    const edges = new Map<number, number>();
+    let before = '';
     const provisional = new Int32Array(words.length);
-    for (let w = 0; w < words.length; w++) {
+    for (const w of byOrder) {
       const word = words[w]!;
-      let node = 0;
-      for (let i = 0; i < word.length; i++) {
-        const c = word.charCodeAt(i);
-        const key = node * 65536 + c;
-        let next = edges.get(key);
-        if (next === undefined) {
-          if (count === cap) {
-            cap *= 2;
-            const p2 = new Int32Array(cap);
-            p2.set(parent);
-            parent = p2;
-            const u2 = new Uint16Array(cap);
-            u2.set(unit);
-            unit = u2;
-          }
-          next = count++;
-          parent[next] = node;
-          unit[next] = c;
-          edges.set(key, next);
-        }
-        node = next;
+      let d = 0;
+      while (d < word.length && d < before.length && word.charCodeAt(d) === before.charCodeAt(d))
+        d++;
+      for (; d < word.length; d++) {
+        parent[count] = path[d]!;
+        unit[count] = word.charCodeAt(d);
+        path[d + 1] = count++;
       }
-      provisional[w] = node;
+      provisional[w] = path[word.length]!;
+      before = word;
     }
     // 2. Children of each provisional node, grouped (counting sort by parent).
     const start = new Int32Array(count + 1);
@@ -142,7 +142,7 @@ class Trie {
     const fill = start.slice(0, count);
     const kids = new Int32Array(Math.max(0, count - 1));
     for (let n = 1; n < count; n++) kids[fill[parent[n]!]!++] = n;
-    // 3. Breadth-first numbering, children in code-unit order.
+    // 3. Breadth-first numbering; children come in code-unit order from step 1.
     const renum = new Int32Array(count);
     const order = new Int32Array(count); // provisional node of each final number
     this.first = new Int32Array(count + 1);
@@ -150,11 +150,9 @@ class Trie {
     let next = 1;
     for (let v = 0; v < count; v++) {
       const old = order[v]!;
-      const list = Array.from(kids.subarray(start[old]!, start[old + 1]!)).sort(
-        (x, y) => unit[x]! - unit[y]!,
-      );
       this.first[v] = next;
-      for (const k of list) {
+      for (let j = start[old]!; j < start[old + 1]!; j++) {
+        const k = kids[j]!;
         renum[k] = next;
         order[next] = k;
         this.code[next] = unit[k]!;
@@ -216,21 +214,22 @@ export class ZhSegmenter {
     const words: string[] = [];
     const freqs: number[] = [];
     const tagNames: string[] = [];
+    // Lines `word freq tag` (their shape was checked when the dictionary was read).
+    const entry = /^(\S+)(?:[ \t]+(\d+)(?:[ \t]+(\S+))?)?/;
     for (const line of model.dictionary.split('\n')) {
-      const parts = line.trim().split(/\s+/);
-      const word = parts[0];
-      if (!word) continue;
-      words.push(word);
-      freqs.push(parts[1] === undefined ? 0 : Number(parts[1]));
-      tagNames.push(parts[2] ?? '');
+      const m = entry.exec(line);
+      if (!m) continue;
+      words.push(m[1]!);
+      freqs.push(m[2] === undefined ? 0 : Number(m[2]));
+      tagNames.push(m[3] ?? '');
     }
-    const nodeFreq = new Map<number, number>();
     const tagIndex = new Map<string, number>();
     const trie = new Trie(words);
+    const freqOf = new Float64Array(trie.weight.length).fill(-1); // -1: no word ends here
     for (let w = 0; w < words.length; w++) {
       const node = trie.wordNode[w]!;
       // A repeated word keeps its first tag and takes its last frequency (jieba-rs load_dict).
-      if (!nodeFreq.has(node)) {
+      if (freqOf[node]! < 0) {
         const tag = tagNames[w]!;
         let t = tagIndex.get(tag);
         if (t === undefined) {
@@ -240,12 +239,13 @@ export class ZhSegmenter {
         }
         trie.tagOf[node] = t;
       }
-      nodeFreq.set(node, freqs[w]!);
+      freqOf[node] = freqs[w]!;
     }
-    let total = 0;
-    for (const f of nodeFreq.values()) total += f;
+    let total = 0; // a sum of integers, exact in any order
+    for (const f of freqOf) if (f >= 0) total += f;
     const logTotal = Math.log(total);
-    for (const [node, f] of nodeFreq) trie.weight[node] = Math.log(f) - logTotal;
+    for (let node = 0; node < freqOf.length; node++)
+      if (freqOf[node]! >= 0) trie.weight[node] = Math.log(freqOf[node]!) - logTotal;
     this.minusLogTotal = Math.log(1) - logTotal;
     this.trie = trie;
   }
