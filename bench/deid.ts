@@ -11,12 +11,16 @@
  * (template lines recur); that table is emptied before every timed Chinese call, so that repeats
  * count only within a call, as for a text never seen before; the table of word tags stays (a
  * process that has analysed Chinese before). A further row empties both (`tables empty`).
+ * Chinese words come from the TypeScript segmenter (zh-segmenter.ts); each Chinese text is first
+ * checked to give jieba-wasm's `cut(text, true)` and `tag(text, true)` word for word, and a row
+ * `via jieba-wasm` times the analysis with the segmenter switched off (the fallback path).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createAnalyzer, deidentifyDicom, deidentifyText } from '../src/deid/index.ts';
-import { clearZhTaggerTables } from '../src/deid/zh-tagger.ts';
+import { loadJieba } from '../src/deid/zh-jieba-model.ts';
+import { clearZhTaggerTables, setZhSegmenterEnabled, tagZh } from '../src/deid/zh-tagger.ts';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data');
 const require = createRequire(import.meta.url);
@@ -88,6 +92,29 @@ function textBench(label: string, text: string, lang: 'en' | 'zh', source: strin
     `| ${label} | ${source} | ${(bytes / 1e6).toFixed(2)} | ${mbs.toFixed(2)} | ${cpu.toFixed(2)} | ${base.toFixed(0)} | ${(cpu / baseCpu).toFixed(4)} |`,
   );
   if (lang === 'zh') {
+    const inUse = setZhSegmenterEnabled(true);
+    const jieba = loadJieba();
+    const words = tagZh(text);
+    const cut = jieba.cut(text, true);
+    const tags = jieba.tag(text, true);
+    const same =
+      words.length === cut.length &&
+      words.every((w, i) => w.word === cut[i] && w.tag === tags[i]!.tag);
+    console.log(
+      `| ${label}: words and tags of the tagger (${inUse ? 'TypeScript segmenter' : 'SEGMENTER NOT IN USE'}) against jieba-wasm cut() and tag(), ${cut.length} words | ${same ? 'identical' : 'DIFFERENT'} | | | | | |`,
+    );
+    setZhSegmenterEnabled(false);
+    timeIt(() => analyzer.analyze(text, { lang }), 2000);
+    const tJ = timeIt(() => {
+      clearZhTaggerTables('pieces');
+      analyzer.analyze(text, { lang });
+    }, 3000);
+    const jw = bytes / 1e6 / (tJ / 1000);
+    const jc = bytes / 1e6 / (lastCpuMs / 1000);
+    setZhSegmenterEnabled(true);
+    console.log(
+      `| ${label}, via jieba-wasm (segmenter off) | ${source} | ${(bytes / 1e6).toFixed(2)} | ${jw.toFixed(2)} | ${jc.toFixed(2)} | ${base.toFixed(0)} | ${(jc / baseCpu).toFixed(4)} |`,
+    );
     const tCold = timeIt(() => {
       clearZhTaggerTables('all');
       analyzer.analyze(text, { lang });
