@@ -4,7 +4,7 @@
  * Normally by `ZhSegmenter` (`zh-segmenter.ts`): jieba's algorithm in TypeScript over jieba's own
  * dictionary and model, read once per process out of the jieba-wasm package
  * (`zh-jieba-model.ts`), and checked against jieba-wasm on a sample text (words and tags) before
- * first use. No string crosses into WebAssembly: on news text it runs at 3.5–4 times the speed of
+ * first use. No string crosses into WebAssembly: on news text it runs at 2.6–4 times the speed of
  * jieba-wasm's `cut()` alone. The text is walked piece by piece (a piece ends after one of
  * `，。；：、！？（）“”《》【】` or a line end; jieba segments each independently); a piece seen a
  * second time is kept with its words, so that later copies (template fields and lines) are not
