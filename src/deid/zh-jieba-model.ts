@@ -1,8 +1,8 @@
 /**
  * jieba's model — its dictionary (word, frequency, part of speech) and the emission probabilities
- * of its hidden Markov model for unknown words — read out of the jieba-wasm package once per
- * process, so that `zh-segmenter.ts` can segment exactly as jieba does without crossing into
- * WebAssembly for every text.
+ * of its hidden Markov model for unknown words — read out of the jieba-wasm package, so that
+ * `zh-segmenter.ts` can segment exactly as jieba does without crossing into WebAssembly for every
+ * text (the tagger reads it once per process).
  *
  * The package ships the model inside its WebAssembly module only (the dictionary compressed), so
  * it is read from the module's memory after jieba has loaded it: the decompressed dictionary text
@@ -10,7 +10,8 @@
  * Middle, Single: arrays of (UTF-8 key pointer, key length, log probability), found through the
  * array of the four tables). Everything read is checked for shape; a module laid out otherwise
  * (another jieba-wasm build) yields `undefined`, and callers keep using jieba-wasm itself.
- * The start and transition probabilities are jieba's published constants (hmm.model).
+ * The start and transition probabilities are jieba's published constants (hmm.model, in
+ * `zh-segmenter.ts`).
  */
 import { createRequire } from 'node:module';
 
@@ -125,31 +126,23 @@ function findEmissions(
   return undefined;
 }
 
-let model: JiebaModel | null | undefined;
-
 /**
  * jieba's model read out of jieba-wasm (see the module comment), or undefined when the package's
- * module is not laid out as expected. Read once per process.
+ * module is not laid out as expected. Not kept here (the dictionary text alone takes 6 MB): the
+ * caller builds what it needs from it once.
  */
 export function readJiebaModel(): JiebaModel | undefined {
-  if (model === undefined) {
-    model = null;
-    try {
-      const api = loadJieba() as JiebaApi & { __wasm?: { memory?: { buffer: ArrayBuffer } } };
-      api.cut('一', true); // jieba loads its dictionary on first use
-      const memory = api.__wasm?.memory;
-      if (memory) {
-        const mem = new Uint8Array(memory.buffer);
-        // The static tables lie below the heap, hence below the dictionary text.
-        const dict = findDictionary(mem);
-        const emissions = dict
-          ? findEmissions(new DataView(memory.buffer), mem, dict.at)
-          : undefined;
-        if (dict && emissions) model = { dictionary: dict.text, emissions };
-      }
-    } catch {
-      model = null;
-    }
+  try {
+    const api = loadJieba() as JiebaApi & { __wasm?: { memory?: { buffer: ArrayBuffer } } };
+    api.cut('一', true); // jieba loads its dictionary on first use
+    const memory = api.__wasm?.memory;
+    if (!memory) return undefined;
+    const mem = new Uint8Array(memory.buffer);
+    // The static tables lie below the heap, hence below the dictionary text.
+    const dict = findDictionary(mem);
+    const emissions = dict ? findEmissions(new DataView(memory.buffer), mem, dict.at) : undefined;
+    return dict && emissions ? { dictionary: dict.text, emissions } : undefined;
+  } catch {
+    return undefined;
   }
-  return model ?? undefined;
 }
