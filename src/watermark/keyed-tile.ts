@@ -347,6 +347,7 @@ export function decodeSoft(
   layout: KeyedLayout,
   soft: Float64Array,
   maxErasures = PARITY,
+  chaseBits = CHASE_BITS,
 ): SoftDecode {
   const bits = new Uint8Array(PAYLOAD_BITS);
   let sa = 0;
@@ -361,7 +362,7 @@ export function decodeSoft(
   const reliability = m / Math.sqrt(Math.max(1e-12, sa2 / PAYLOAD_BITS - m * m));
   const weakest = Array.from({ length: PAYLOAD_BITS }, (_, i) => i)
     .sort((a, b) => Math.abs(soft[a]!) - Math.abs(soft[b]!))
-    .slice(0, CHASE_BITS);
+    .slice(0, chaseBits);
   const hard = new Uint8Array(PAYLOAD_BYTES);
   for (let i = 0; i < PAYLOAD_BITS; i++) hard[i >> 3]! |= bits[i]! << (7 - (i & 7));
   const bytes = new Uint8Array(PAYLOAD_BYTES);
@@ -375,9 +376,9 @@ export function decodeSoft(
     for (let i = 0; i < PAYLOAD_BYTES; i++) if (again[i] !== sent[i]) corrected++;
     return { token, corrected, reliability, bits };
   };
-  for (let pattern = 0; pattern < 1 << CHASE_BITS; pattern++) {
+  for (let pattern = 0; pattern < 1 << chaseBits; pattern++) {
     bytes.set(hard);
-    for (let k = 0; k < CHASE_BITS; k++)
+    for (let k = 0; k < chaseBits; k++)
       if (pattern & (1 << k)) bytes[weakest[k]! >> 3]! ^= 1 << (7 - (weakest[k]! & 7));
     for (let i = 0; i < PAYLOAD_BYTES; i++) bytes[i]! ^= layout.whiten[i]!;
     const found = verified(decodeReedSolomon(bytes, PARITY), bytes);

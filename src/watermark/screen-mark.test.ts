@@ -69,6 +69,10 @@ describe('keyed screen mark', () => {
     // registration falls back to smaller blocks when fewer than 3 of the usual ones lock (photo 12).
     ['partial framing 50% (photo 1)', 1, { framing: 0.5, scale: 1.4 }],
     ['partial framing 50% (photo 12)', 12, { framing: 0.5, scale: 1.4 }],
+    // Read once the registration grows block by block from a searched seed lattice (photo 4: the
+    // tracks locked at fold 6-8 and stopped; photo 20: the mark shows only in part of the photo).
+    ['hard (photo 4)', 4, HARD],
+    ['hard (photo 20)', 20, HARD],
   ] as const)(
     'is read from a %s photo (seeded)',
     async (_name, t, attack) => {

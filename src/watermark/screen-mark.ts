@@ -14,7 +14,8 @@
  * confirmed with the keyed template on the central tiles, then taken from the global
  * autocorrelation estimate; blocks of the re-aligned residual are synchronised on their own and a
  * homography is fitted to their tile phases, in rounds that spread outwards from the blocks that
- * agree. Every geometry is decoded by folding all tiles onto one and reading soft bits; only a
+ * agree. Where the perspective bends the lattice too much for that, the registration is grown
+ * block by block from a seed whose local lattice is searched (screen-registration.ts). Every geometry is decoded by folding all tiles onto one and reading soft bits; only a
  * token whose MAC verifies counts. The keyed layout and coding are shared with the image watermark
  * (keyed-tile.ts).
  */
@@ -43,6 +44,7 @@ import {
   type KeyedLayout,
 } from './keyed-tile.ts';
 import { proposeLattices, refineLattice } from './screen-geometry.ts';
+import { growRegistration, registerSeed, seedOf, type GrowOptions } from './screen-registration.ts';
 import { boxBlur, createPlane, type Plane } from './plane.ts';
 import type { DisclosureToken, WatermarkKey } from './token.ts';
 
@@ -105,6 +107,14 @@ export function screenResidual(p: Plane): Plane {
  * pattern a codeword, one more 32-bit MAC trial each on an unmarked photo).
  */
 const MAX_ERASURES = 4;
+/**
+ * Weakest bits flipped in every combination (Chase-II) on the best fold of a track that locked
+ * clearly but did not read: 65,536 Reed-Solomon decodings (≈ 0.2 s), of which only the few that
+ * decode reach the MAC.
+ */
+const DEEP_CHASE_BITS = 16;
+/** Smallest fold score of a track whose best fold gets the deeper soft decoding. */
+const DEEP_MIN_FOLD = 7;
 /** Smallest fold synchronisation score worth reading bits from. */
 const FOLD_MIN_SCORE = 4;
 /** Block size and stride (folded units) of the local registration used for perspective. */
@@ -127,6 +137,9 @@ const DENSE_GRID: BlockGrid = {
   minScore: BLOCK_MIN_SCORE,
 };
 const FOLD_GAIN = 0.1;
+/** Smallest fold score of a track whose registration is grown when its rounds stop. */
+const GROW_MIN_FOLD = 5.5;
+const GROW: GrowOptions = { seedScore: 5.5, minScore: 4.8, maxShift: 6 };
 
 /**
  * The registration blocks: a photo of a small part of the screen holds few tiles, so smaller,
@@ -227,11 +240,14 @@ function decodeAtScale(
     if (Math.hypot(g.ax - c.ax, g.ay - c.ay) + Math.hypot(g.bx - c.bx, g.by - c.by) > 1)
       global.push({ h: latticeHomography(c, FOLD, cx, cy), scale });
   }
-  const track = (start: { h: Homography; scale: number }): ScreenMarkResult | null => {
+  const track = (start: { h: Homography; scale: number }, grow = true): ScreenMarkResult | null => {
     let h: Homography | null = start.h;
     const scale = start.scale;
     let bestTotal = 0;
     let bestFold = 0;
+    let bestH: Homography | null = null;
+    let bestFrame: { u0: number; v0: number; w: number; h: number } | null = null;
+    let bestRead: { plane: Plane; f: Fold } | null = null;
     let lastGain = 0;
     for (let round = 0; round < MAX_ROUNDS && h; round++) {
       const frame = frameOf(h, luma.width, luma.height, scale, maxPixels);
@@ -240,6 +256,11 @@ function decodeAtScale(
       const f = foldAndSync(layout, plane);
       const token = readToken(key, layout, f, soft) ?? readTokenRobust(key, layout, plane, f, soft);
       if (token) return { token, syncScore: f.score, scale };
+      if (f.score > bestFold) {
+        bestH = h;
+        bestFrame = frame;
+        bestRead = { plane, f };
+      }
       if (f.score > bestFold + FOLD_GAIN) {
         bestFold = f.score;
         lastGain = round;
@@ -264,6 +285,21 @@ function decodeAtScale(
       if (total > bestTotal) bestTotal = total;
       h = fitRobust(pts, 8);
     }
+    // A clear lock whose bits did not read: the deeper soft decoding on its best fold.
+    if (bestRead && bestFold >= DEEP_MIN_FOLD) {
+      const { plane, f } = bestRead;
+      const token =
+        readToken(key, layout, f, soft, DEEP_CHASE_BITS) ??
+        readTokenRobust(key, layout, plane, f, soft, DEEP_CHASE_BITS);
+      if (token) return { token, syncScore: f.score, scale };
+    }
+    // A track that locked but stopped short: grow the registration from its best geometry and
+    // follow the grown one.
+    if (grow && bestH && bestFrame && bestFold >= GROW_MIN_FOLD) {
+      const seed = seedOf(layout, r, bestH, bestFrame);
+      const g = seed ? growRegistration(layout, r, seed, GROW) : { h: null, blocks: 0 };
+      if (g.h) return track({ h: g.h, scale }, false);
+    }
     return null;
   };
   // The global estimate's first lattice reads most screenshots and mild photos at once; then the
@@ -271,7 +307,25 @@ function decodeAtScale(
   const first = global.shift();
   const firstFound = first && track(first);
   if (firstFound) return firstFound;
-  for (const k of keyedLattices(layout, r)) {
+  const keyed = keyedLattices(layout, r);
+  // The proposals whose lattice, searched on a block of two tiles, locks: grown registrations.
+  for (const k of keyed) {
+    const c = k.c;
+    const seed = registerSeed(layout, r, k.x, k.y, [
+      c.ax / FOLD,
+      c.bx / FOLD,
+      c.ay / FOLD,
+      c.by / FOLD,
+    ]);
+    const g = growRegistration(layout, r, seed, GROW);
+    if (!g.h) continue;
+    const found = track(
+      { h: g.h, scale: Math.sqrt(Math.abs(c.ax * c.by - c.ay * c.bx)) / FOLD },
+      false,
+    );
+    if (found) return found;
+  }
+  for (const k of keyed.slice(0, KEYED_STARTS)) {
     const found = track({
       h: latticeHomography(k.c, FOLD, k.x, k.y),
       scale: Math.sqrt(Math.abs(k.c.ax * k.c.by - k.c.ay * k.c.bx)) / FOLD,
@@ -287,6 +341,8 @@ function decodeAtScale(
 
 /** Lattice proposals scored with the keyed template; at most this many become starts. */
 const KEYED_STARTS = 4;
+/** Lattice proposals whose lattice is searched on a block as the seed of a grown registration. */
+const KEYED_SEEDS = 12;
 /** Autocorrelation peaks paired into lattice proposals, per window. */
 const KEYED_PEAKS = 30;
 /** Side (tiles) of the central window a proposal is scored on. */
@@ -336,7 +392,7 @@ function keyedLattices(
       }
   }
   scored.sort((a, b) => b.s - a.s);
-  return scored.slice(0, KEYED_STARTS);
+  return scored.slice(0, KEYED_SEEDS);
 }
 
 function readToken(
@@ -344,11 +400,12 @@ function readToken(
   layout: KeyedLayout,
   f: Fold,
   soft: Float64Array,
+  chaseBits?: number,
 ): DisclosureToken | null {
   if (f.score < FOLD_MIN_SCORE) return null;
   soft.fill(0);
   readSoftBits(layout, f, soft, 1);
-  return decodeSoft(key, layout, soft, MAX_ERASURES).token;
+  return decodeSoft(key, layout, soft, MAX_ERASURES, chaseBits).token;
 }
 
 /** Cell sums beyond this many robust deviations are clipped: host structure, not the mark. */
@@ -366,6 +423,7 @@ function readTokenRobust(
   plane: Plane,
   f: Fold,
   soft: Float64Array,
+  chaseBits?: number,
 ): DisclosureToken | null {
   if (f.score < FOLD_MIN_SCORE) return null;
   const tilesX = Math.ceil(plane.width / FOLD) + 1;
@@ -396,7 +454,7 @@ function readTokenRobust(
     const v = sums[i]!;
     soft[b]! += (v > lim ? lim : v < -lim ? -lim : v) * layout.chip[c]!;
   }
-  return decodeSoft(key, layout, soft, MAX_ERASURES).token;
+  return decodeSoft(key, layout, soft, MAX_ERASURES, chaseBits).token;
 }
 
 /** Longest side of the copy of a photo the decoder works on (a full screen about this wide). */
