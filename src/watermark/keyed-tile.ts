@@ -334,7 +334,8 @@ const CHASE_BITS = 8;
 const ERASURE_BYTES = 8;
 
 /**
- * Decodes soft payload bits: Chase-II (every flip pattern of the CHASE_BITS weakest bits) through
+ * Decodes soft payload bits: Chase-II (every flip pattern of the `chaseBits` weakest bits, default
+ * CHASE_BITS; each added bit doubles the Reed-Solomon decodings) through
  * Reed-Solomon, then generalised minimum-distance decoding (the weakest bytes erased in every
  * combination of up to `maxErasures`, at most PARITY; 0 skips it). Only a codeword whose token MAC
  * verifies under `key` is returned: a Reed-Solomon success alone is never trusted. Every erasure

@@ -15,8 +15,9 @@
  * autocorrelation estimate; blocks of the re-aligned residual are synchronised on their own and a
  * homography is fitted to their tile phases, in rounds that spread outwards from the blocks that
  * agree. Where the perspective bends the lattice too much for that, the registration is grown
- * block by block from a seed whose local lattice is searched (screen-registration.ts). Every geometry is decoded by folding all tiles onto one and reading soft bits; only a
- * token whose MAC verifies counts. The keyed layout and coding are shared with the image watermark
+ * block by block from a seed whose local lattice is searched (screen-registration.ts). Every
+ * geometry is decoded by folding all tiles onto one and reading soft bits; only a token whose MAC
+ * verifies counts. The keyed layout and coding are shared with the image watermark
  * (keyed-tile.ts).
  */
 import {
