@@ -70,5 +70,7 @@ describe('screen watermark', () => {
     expect(found[0]?.token.entryRef).toBe(2024);
     expect(await decodeScreenPhoto(key, screen)).toEqual([]);
     expect(await decodeScreenPhoto(Buffer.alloc(32, 8), marked)).toEqual([]);
-  });
+    // Three full decodes (two of them searching every lattice proposal in vain): about 30 s on
+    // a quiet machine, more when the suite's other files share its cores.
+  }, 180_000);
 });
