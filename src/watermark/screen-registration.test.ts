@@ -3,7 +3,7 @@ import { applyHomography, invertHomography, type Homography } from './geometry.t
 import { keyedLayout } from './keyed-tile.ts';
 import { createPlane } from './plane.ts';
 import { screenMarkCells, screenResidual } from './screen-mark.ts';
-import { growRegistration, registerSeed, type Jacobian } from './screen-registration.ts';
+import { growRegistration, jacobianAt, registerSeed } from './screen-registration.ts';
 import { issueToken } from './token.ts';
 
 const key = Buffer.alloc(32, 7);
@@ -12,17 +12,6 @@ const PERIOD = 64;
 
 /** Marked frame (folded units) to image: a keystone view, the far edge 12 % narrower. */
 const TRUE: Homography = [0.95, 0.06, 40, 0.02, 0.9, 30, 0.00018, 0.00004, 1];
-
-function jacobianOf(h: Homography, u: number, v: number): Jacobian {
-  const z = h[6] * u + h[7] * v + h[8];
-  const [x, y] = applyHomography(h, u, v);
-  return [
-    (h[0] - x * h[6]) / z,
-    (h[1] - x * h[7]) / z,
-    (h[3] - y * h[6]) / z,
-    (h[4] - y * h[7]) / z,
-  ];
-}
 
 /** A grey photo of the mark alone (10 grey levels) under TRUE, with seeded noise. */
 function photo(width: number, height: number) {
@@ -48,7 +37,7 @@ describe('grown screen-mark registration', () => {
   it('recovers a keystone view from a seed whose lattice is 4 % off', () => {
     const r = screenResidual(photo(640, 420));
     const [x, y] = applyHomography(TRUE, 300, 200);
-    const j = jacobianOf(TRUE, 300, 200);
+    const j = jacobianAt(TRUE, 300, 200);
     const seed = registerSeed(layout, r, x, y, [j[0] * 1.04, j[1], j[2], j[3] * 0.97]);
     expect(seed.s).toBeGreaterThan(6);
     const g = growRegistration(layout, r, seed, { seedScore: 5.5, minScore: 4.8, maxShift: 6 });
@@ -80,7 +69,7 @@ describe('grown screen-mark registration', () => {
     const r = screenResidual(photo(640, 420));
     const other = keyedLayout(Buffer.alloc(32, 8), 'screen-v1', 16, 4, 3);
     const [x, y] = applyHomography(TRUE, 300, 200);
-    const seed = registerSeed(other, r, x, y, jacobianOf(TRUE, 300, 200));
+    const seed = registerSeed(other, r, x, y, jacobianAt(TRUE, 300, 200));
     const g = growRegistration(other, r, seed, { seedScore: 5.5, minScore: 4.8, maxShift: 6 });
     expect(g.h).toBeNull();
   });

@@ -34,7 +34,8 @@ export interface GrowOptions {
   maxShift: number;
 }
 
-function jacobianAt(h: Homography, u: number, v: number): Jacobian {
+/** The local linear map (d image / d marked frame) of `h` at marked-frame point (u, v). */
+export function jacobianAt(h: Homography, u: number, v: number): Jacobian {
   const z = h[6] * u + h[7] * v + h[8];
   const [x, y] = applyHomography(h, u, v);
   return [
