@@ -130,11 +130,32 @@ function applyRule(
   return DROP;
 }
 
+/**
+ * A value below which the profile names no path: every leaf takes `rule` (the profile's `*`),
+ * objects left empty disappear. The same as walking it path by path, without the look-ups.
+ */
+function maskUnnamed(v: unknown, rule: FieldRule, profile: MaskingProfile, redactor: Redactor) {
+  if (!isPlainObject(v)) return applyRule(rule, v, profile, redactor);
+  const out: Record<string, unknown> = {};
+  let kept = false;
+  for (const k of Object.keys(v)) {
+    const r = maskUnnamed(v[k], rule, profile, redactor);
+    if (r !== DROP) {
+      out[k] = r;
+      kept = true;
+    }
+  }
+  return kept ? out : DROP;
+}
+
 function maskAt(path: string, v: unknown, profile: MaskingProfile, redactor: Redactor): unknown {
   const { rule, rulesBelow } = lookUp(profile, path);
   if (rule && !(isPlainObject(v) && rulesBelow && rule.op !== 'hide')) {
     return applyRule(rule, v, profile, redactor);
   }
+  // No rule here or below (nor a wildcard above, or `rule` would be set): only `*` applies.
+  if (!rule && !rulesBelow)
+    return maskUnnamed(v, profile.rules['*'] ?? { op: 'hide' }, profile, redactor);
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {

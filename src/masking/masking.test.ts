@@ -328,3 +328,34 @@ function get(o: unknown, path: string): unknown {
   }
   return cur;
 }
+
+describe('maskRecord on values no rule names', () => {
+  const record = {
+    diagnosis: { code: 'F32.1', coding: { system: 'icd-10', extra: {} }, seen: [1, 2] },
+    contact: { phone: '13812345678', note: { text: 'call after 5' } },
+    empty: {},
+  };
+
+  it('keeps them whole under a showing `*`, without empty objects', () => {
+    const p = createMaskingProfile('t', {
+      '*': { op: 'show' },
+      'contact.phone': { op: 'phone' },
+    });
+    expect(maskRecord(record, p)).toEqual({
+      diagnosis: { code: 'F32.1', coding: { system: 'icd-10' }, seen: [1, 2] },
+      contact: { phone: '138****5678', note: { text: 'call after 5' } },
+    });
+  });
+
+  it('drops them under a hiding `*`, and applies a wildcard above them', () => {
+    const p = createMaskingProfile('t', {
+      '*': { op: 'hide' },
+      'contact.phone': { op: 'phone' },
+      'diagnosis.*': { op: 'show' },
+    });
+    expect(maskRecord(record, p)).toEqual({
+      diagnosis: { code: 'F32.1', coding: { system: 'icd-10', extra: {} }, seen: [1, 2] },
+      contact: { phone: '138****5678' },
+    });
+  });
+});
