@@ -18,6 +18,7 @@ import { signTreeHeadWith, type TreeHead } from './heads.ts';
 import { CompactRange } from './merkle.ts';
 import type { LedgerTables } from './migrations.ts';
 import { ensurePartition, partitionName } from './partitions.ts';
+import { ENTRY_COLUMNS } from './rows.ts';
 import type { Signer } from './signer.ts';
 import type { AppendedEntry, LedgerEntryInput } from './types.ts';
 
@@ -439,22 +440,16 @@ const KNOWN_HEAD_SQL = `with moved as (
     where tenant_id = $1 and size = $6::int8 and last_hash = $7
     returning 1
   )
-  insert into ledger_entry (tenant_id, seq, recorded_at, occurred_at, kind, actor_type, actor_id,
-    department, patient_id, fields, categories, purpose, decision, reasons, action, workstation,
-    network_address, channel, watermark_token, source_system, source_key, details, prev_hash,
-    entry_hash)
-  select $1::text, u.seq, $5::timestamptz, u.occurred_at, u.kind, u.actor_type, u.actor_id,
-    u.department, u.patient_id, u.fields, u.categories, u.purpose, u.decision, u.reasons,
-    u.action, u.workstation, u.network_address, u.channel, u.watermark_token, u.source_system,
-    u.source_key, u.details, u.prev_hash, u.entry_hash
+  insert into ledger_entry (${ENTRY_COLUMNS.join(', ')})
+  select ${ENTRY_COLUMNS.map((c) =>
+    c === 'tenant_id' ? '$1::text' : c === 'recorded_at' ? '$5::timestamptz' : `u.${c}`,
+  ).join(', ')}
   from json_populate_recordset(null::ledger_entry, $8::json) as u
   where exists (select 1 from moved)
   returning 1`;
 
-const ENTRY_COLUMNS = sql`(tenant_id, seq, recorded_at, occurred_at, kind,
-  actor_type, actor_id, department, patient_id, fields, categories, purpose, decision,
-  reasons, action, workstation, network_address, channel, watermark_token, source_system,
-  source_key, details, prev_hash, entry_hash)`;
+/** The insert's column list: every column, in `ENTRY_COLUMNS` order. */
+const INSERT_COLUMNS = sql.raw(`(${ENTRY_COLUMNS.join(', ')})`);
 
 /**
  * The common append in ONE autocommit statement, from the chain state this process last saw: the
@@ -506,7 +501,7 @@ async function appendOnKnownHead(
         and last_hash = ${chain.lastHash}
       returning 1
     ), inserted as (
-      insert into ledger_entry ${ENTRY_COLUMNS}
+      insert into ledger_entry ${INSERT_COLUMNS}
       ${entryRows(tenant, recordedAt, plan.rows, plan.hashes)}
       where exists (select 1 from moved)
       returning 1
@@ -570,7 +565,7 @@ async function appendLocked(
     if (plan.rows.length === 0) return plan;
     const { rows, hashes, importKeys, nodes } = plan;
     for (let i = 0; i < rows.length; i += 5000) {
-      await sql`insert into ledger_entry ${ENTRY_COLUMNS} ${entryRows(
+      await sql`insert into ledger_entry ${INSERT_COLUMNS} ${entryRows(
         tenant,
         recordedAt,
         rows.slice(i, i + 5000),
